@@ -1,0 +1,150 @@
+"""The run tracker's window arithmetic and what answers do to runs."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from custom_components.ww_go.wwgo import RequestStatus, RunState, RunTracker, STATUS_WINDOW
+
+
+def _final(action_id: str, status_id: int, code: int = 200, exe_time: float = 0.2) -> RequestStatus:
+    return RequestStatus(action_id, status_id, code, exe_time)
+
+
+def _running(action_id: str, status_id: int) -> RequestStatus:
+    return RequestStatus(action_id, status_id, -1, 0.0)
+
+
+def test_run_from_running_to_success() -> None:
+    tracker = RunTracker()
+    started = tracker.start("1", [139], now=0.0)
+    assert started.state is RunState.RUNNING
+    assert tracker.ids_to_read() == [139]
+    [result] = tracker.apply([139], {139: _running("1", 139)}, now=0.5)
+    assert result.state is RunState.RUNNING
+    assert tracker.in_flight
+    [result] = tracker.apply([139], {139: _final("1", 139, 200, 0.133)}, now=1.5)
+    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 200, 0.133)
+    assert not tracker.in_flight
+    assert tracker.next_read_delay(now=2.0) is None
+
+
+def test_multi_request_run_waits_for_every_request() -> None:
+    tracker = RunTracker()
+    tracker.start("seq", [12, 10, 11], now=0.0)
+    answer = {10: _final("seq", 10), 11: _running("seq", 11), 12: _running("seq", 12)}
+    [result] = tracker.apply([10, 11, 12], answer, 1.0)
+    assert result.state is RunState.RUNNING
+    assert tracker.ids_to_read() == [11, 12]
+    [result] = tracker.apply([11, 12], {11: _final("seq", 11, 1), 12: _final("seq", 12, 204)}, 2.0)
+    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 204, 0.6)
+    assert result.status_ids == (10, 11, 12)
+
+
+def test_absent_id_expires_its_run() -> None:
+    tracker = RunTracker()
+    tracker.start("1", [5], now=0.0)
+    [result] = tracker.apply([5], {}, now=1.0)
+    assert result.state is RunState.EXPIRED
+    assert result.code is None
+    assert not tracker.in_flight
+
+
+def test_id_older_than_the_window_expires_without_asking() -> None:
+    tracker = RunTracker()
+    tracker.start("1", [5], now=0.0)
+    tracker.start("2", [5 + STATUS_WINDOW], now=0.0)
+    assert tracker.ids_to_read() == [5 + STATUS_WINDOW]
+    results = tracker.apply([45], {45: _running("2", 45)}, now=1.0)
+    assert [r.state for r in results] == [RunState.EXPIRED, RunState.RUNNING]
+
+
+def test_run_times_out_after_five_minutes() -> None:
+    tracker = RunTracker()
+    tracker.start("slow", [7], now=0.0)
+    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=299.0)
+    assert result.state is RunState.RUNNING
+    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=300.0)
+    assert result.state is RunState.TIMEOUT
+    assert result.description == "Still running after 300 seconds"
+
+
+def test_at_risk_names_the_ids_a_call_would_push_out() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [100], now=0.0)
+    tracker.start("b", [120, 121], now=0.0)
+    tracker.start("c", [138], now=0.0)
+    assert tracker.at_risk(1) == []
+    assert tracker.at_risk(2) == [100]
+    assert tracker.at_risk(23) == [100, 120, 121]
+    assert tracker.expected_ids("b") == 2
+    assert tracker.expected_ids("never called") == 1
+
+
+def test_first_read_follows_the_actions_execution_time() -> None:
+    tracker = RunTracker()
+    tracker.start("fast", [1], now=0.0)
+    assert tracker.next_read_delay(now=0.0) == 0.55  # unknown action: half a second, plus margin
+    tracker.apply([1], {1: _final("fast", 1, 200, 0.1)}, now=0.55)
+    tracker.start("fast", [2], now=10.0)
+    assert tracker.next_read_delay(now=10.0) == pytest.approx(0.11)
+    tracker.apply([2], {2: _running("fast", 2)}, now=10.11)
+    assert tracker.next_read_delay(now=10.11) == pytest.approx(1.0)
+
+
+def test_reads_keep_a_minimum_gap() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [1], now=0.0)
+    tracker.apply([1], {1: _running("a", 1)}, now=0.5)
+    tracker.exe_times["b"] = 0.0
+    tracker.start("b", [2], now=0.55)
+    assert tracker.next_read_delay(now=0.55) == pytest.approx(0.2)  # 0.5 + 0.25 - 0.55
+
+
+def test_drop_forgets_an_actions_runs() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [1], now=0.0)
+    tracker.drop("a")
+    assert not tracker.in_flight
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["call", "finish", "read"]), st.integers(1, 3)),
+        max_size=150,
+    )
+)
+def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
+    """Against a model device holding its 40 newest statuses: reading at-risk IDs first loses none.
+
+    A call whose at-risk IDs are still running waits, as the integration's queued calls do.
+    """
+    device: dict[int, RequestStatus] = {}
+    next_id = 1000
+    tracker = RunTracker()
+    now = 0.0
+    for step, size in steps:
+        now += 0.1
+        if step == "call":
+            if tracker.at_risk(size):
+                tracker.apply(tracker.ids_to_read(), _answer(device, tracker.ids_to_read()), now)
+            if tracker.at_risk(size):
+                continue  # still running: the call waits
+            ids = list(range(next_id, next_id + size))
+            next_id += size
+            device.update((i, _running("x", i)) for i in ids)
+            for old in sorted(device)[:-STATUS_WINDOW]:
+                del device[old]
+            tracker.start(f"action{ids[0]}", ids, now)
+        elif step == "finish":
+            for status_id in sorted(i for i, s in device.items() if not s.state.final)[:size]:
+                device[status_id] = _final("x", status_id)
+        else:
+            asked = tracker.ids_to_read()
+            assert len(asked) <= STATUS_WINDOW
+            results = tracker.apply(asked, _answer(device, asked), now)
+            assert all(r.state is not RunState.EXPIRED for r in results)
+
+
+def _answer(device: dict[int, RequestStatus], ids: list[int]) -> dict[int, RequestStatus]:
+    return {i: device[i] for i in ids if i in device}
