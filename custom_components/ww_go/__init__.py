@@ -1,14 +1,67 @@
 """The WW Go integration: runs WW Go device actions from Home Assistant."""
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .action_ids import parse_action_ids
+from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, ENTITY_KEYS, REQUEST_TIMEOUT
+from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .services import async_setup_services
+from .wwgo import WwGoClient
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Set up WW Go from a config entry."""
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
+    """Set up a WW Go device from a config entry."""
+    verify_ssl = entry.data.get(CONF_VERIFY_SSL, True)
+    client = WwGoClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        entry.data[CONF_HOST],
+        username=entry.data.get(CONF_USERNAME),
+        password=entry.data.get(CONF_PASSWORD),
+        verify_ssl=verify_ssl,
+        timeout=REQUEST_TIMEOUT,
+    )
+    typed = entry.options.get(CONF_ACTION_IDS)
+    coordinator = WwGoCoordinator(hass, entry, client, parse_action_ids(typed) if typed else ())
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: _remove_stale_entities(hass, entry))
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
     """Unload a config entry."""
-    return True
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+@callback
+def _remove_stale_entities(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
+    """Remove the entities of actions the device no longer has."""
+    if not entry.runtime_data.last_update_success:
+        return
+    actions = entry.runtime_data.data.actions
+    registry = er.async_get(hass)
+    valid = {
+        (domain, f"{entry.unique_id}_{action_id}_{key}")
+        for domain, keys in ENTITY_KEYS.items()
+        for key in keys
+        for action_id in actions
+    }
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (entity.domain, entity.unique_id) not in valid:
+            registry.async_remove(entity.entity_id)

@@ -1,11 +1,224 @@
-"""Config flow for WW Go."""
+"""Config flow for WW Go: add a device, its typed action IDs, reauthenticate, reconfigure."""
 
-from homeassistant.config_entries import ConfigFlow
+from collections.abc import Mapping
+from typing import Any, override
 
-from .const import DOMAIN
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio
+
+from .action_ids import ActionIdsError, parse_action_ids
+from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .wwgo import (
+    ActionList,
+    WwGoAuthenticationError,
+    WwGoClient,
+    WwGoError,
+    WwGoNotSupportedError,
+    base_url,
+)
+
+PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+ACTION_IDS = TextSelector(TextSelectorConfig(multiline=True))
+CREDENTIALS = {probatio.Optional(CONF_USERNAME): str, probatio.Optional(CONF_PASSWORD): PASSWORD}
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> dict[Any, Any]:
+    return {
+        probatio.Required(CONF_HOST, default=defaults.get(CONF_HOST, probatio.UNDEFINED)): str,
+        probatio.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+    }
+
+
+async def _probe(hass: HomeAssistant, data: Mapping[str, Any]) -> ActionList | None:
+    """Talk to the device: its action list, or None when it has none (then a status read)."""
+    verify_ssl = data.get(CONF_VERIFY_SSL, True)
+    client = WwGoClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        data[CONF_HOST],
+        username=data.get(CONF_USERNAME),
+        password=data.get(CONF_PASSWORD),
+        verify_ssl=verify_ssl,
+        timeout=REQUEST_TIMEOUT,
+    )
+    try:
+        return await client.actions()
+    except WwGoNotSupportedError:
+        await client.statuses([0])
+        return None
+
+
+async def _validate(
+    hass: HomeAssistant, data: Mapping[str, Any], errors: dict[str, str]
+) -> ActionList | None:
+    """Probe the device, filling errors with what went wrong."""
+    try:
+        return await _probe(hass, data)
+    except ValueError:
+        errors[CONF_HOST] = "invalid_host"
+    except WwGoAuthenticationError:
+        errors["base"] = "invalid_auth"
+    except WwGoError:
+        errors["base"] = "cannot_connect"
+    except Exception:  # noqa: BLE001 - the form must answer, whatever happened
+        LOGGER.exception("Unexpected error talking to %s", data.get(CONF_HOST))
+        errors["base"] = "unknown"
+    return None
 
 
 class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Handle a config flow for WW Go."""
+    """Add a WW Go device."""
 
     VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing entered."""
+        self._data: dict[str, Any] = {}
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> WwGoOptionsFlow:
+        return WwGoOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Only devices without an action list have options: the typed action IDs."""
+        return CONF_ACTION_IDS in config_entry.options
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the device's address and credentials."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {key: value for key, value in user_input.items() if value not in ("", None)}
+            listing = await _validate(self.hass, data, errors)
+            if not errors:
+                url = str(base_url(data[CONF_HOST]))
+                for entry in self._async_current_entries(include_ignore=False):
+                    if str(base_url(entry.data[CONF_HOST])) == url:
+                        return self.async_abort(reason="already_configured")
+                await self.async_set_unique_id((listing and listing.device_id) or url)
+                self._abort_if_unique_id_configured()
+                self._data = data
+                title = (listing and listing.device_name) or base_url(data[CONF_HOST]).host or url
+                self.context["title_placeholders"] = {"name": title}
+                if listing is None:
+                    return await self.async_step_actions()
+                return self.async_create_entry(title=title, data=data)
+        schema = probatio.Schema({**_connection_schema(user_input or {}), **CREDENTIALS})
+        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+
+    async def async_step_actions(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the action IDs of a device that does not list its actions."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                parse_action_ids(user_input[CONF_ACTION_IDS])
+            except ActionIdsError as err:
+                errors[CONF_ACTION_IDS] = err.key
+            else:
+                return self.async_create_entry(
+                    title=self.context["title_placeholders"]["name"],
+                    data=self._data,
+                    options={CONF_ACTION_IDS: user_input[CONF_ACTION_IDS]},
+                )
+        schema = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+        return self.async_show_form(
+            step_id="actions",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The device refused the credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = {
+                CONF_USERNAME: user_input.get(CONF_USERNAME) or None,
+                CONF_PASSWORD: user_input.get(CONF_PASSWORD) or None,
+            }
+            await _validate(self.hass, {**entry.data, **credentials}, errors)
+            if not errors:
+                data = {key: value for key, value in {**entry.data, **credentials}.items() if value}
+                return self.async_update_reload_and_abort(entry, data=data)
+        schema = self.add_suggested_values_to_schema(
+            probatio.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"host": entry.data[CONF_HOST]},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address or TLS settings of the same device."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            listing = await _validate(self.hass, data, errors)
+            if not errors:
+                url = str(base_url(data[CONF_HOST]))
+                if listing and listing.device_id:
+                    await self.async_set_unique_id(listing.device_id)
+                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                for other in self._async_current_entries(include_ignore=False):
+                    if other.entry_id != entry.entry_id and (
+                        other.unique_id == url or str(base_url(other.data[CONF_HOST])) == url
+                    ):
+                        return self.async_abort(reason="already_configured")
+                return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=probatio.Schema(_connection_schema(user_input or entry.data)),
+            errors=errors,
+        )
+
+
+class WwGoOptionsFlow(OptionsFlowWithReload):
+    """Edit the action IDs of a device that does not list its actions."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the action IDs."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                parse_action_ids(user_input[CONF_ACTION_IDS])
+            except ActionIdsError as err:
+                errors[CONF_ACTION_IDS] = err.key
+            else:
+                return self.async_create_entry(data=user_input)
+        schema = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )

@@ -1,8 +1,126 @@
-"""Fixtures shared by the tests."""
+"""Fixtures of the integration's tests: an emulated WW Go device on 127.0.0.1 and a config entry."""
 
+from collections.abc import AsyncIterator
+from datetime import timedelta
+import time
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.ww_go.const import DOMAIN
+from simulator import ActionDefinition, Device, RequestDefinition, create_app
+
+FIRST_STATUS_ID = 100
+
+
+def action(
+    action_id: str, name: str, *requests: RequestDefinition, enabled: bool = True
+) -> ActionDefinition:
+    """An action of the emulated device."""
+    return ActionDefinition(action_id, name, requests, enabled=enabled)
+
+
+# Quick versions of the demo actions, so that runs finish within a test.
+ACTIONS = (
+    action("1", "Fast HTTP request", RequestDefinition("http", 200, 0.01)),
+    action("light_toggle", "Slow HTTP request", RequestDefinition("http", 200, 600.0)),
+    action("http_not_found", "Failing HTTP request", RequestDefinition("http", 404, 0.01)),
+    action("modbus_write", "Modbus write", RequestDefinition("modbus", 1, 0.01)),
+    action("modbus_timeout", "Modbus timeout", RequestDefinition("modbus", -3, 0.01)),
+    action(
+        "sequence",
+        "Three requests",
+        RequestDefinition("http", 200, 0.01),
+        RequestDefinition("modbus", -104, 0.01),
+        RequestDefinition("http", 204, 0.01),
+    ),
+    action(
+        "disabled_action", "Disabled action", RequestDefinition("http", 200, 0.01), enabled=False
+    ),
+)
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture
+def actions() -> tuple[ActionDefinition, ...]:
+    """The device's actions; override to change them."""
+    return ACTIONS
+
+
+@pytest.fixture
+def app_options() -> dict[str, Any]:
+    """Options of the emulated device's web app (auth, json_status_ids, actions_list)."""
+    return {}
+
+
+@pytest.fixture
+async def device(actions: tuple[ActionDefinition, ...]) -> AsyncIterator[Device]:
+    """The emulated device's state."""
+    device = Device(actions, first_status_id=FIRST_STATUS_ID, status_rate=0)
+    yield device
+    await device.aclose()
+
+
+@pytest.fixture
+async def server(
+    device: Device, app_options: dict[str, Any], socket_enabled: None
+) -> AsyncIterator[TestServer]:
+    """The emulated device, serving HTTP on 127.0.0.1 (the only address tests may use)."""
+    server = TestServer(create_app(device, **app_options), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def host(server: TestServer) -> str:
+    """host:port of the emulated device."""
+    return f"127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def config_entry(host: str, app_options: dict[str, Any]) -> MockConfigEntry:
+    """A config entry of the emulated device."""
+    data: dict[str, Any] = {"host": host, "verify_ssl": True}
+    if auth := app_options.get("auth"):
+        data |= {"username": auth[0], "password": auth[1]}
+    return MockConfigEntry(domain=DOMAIN, title="WW Go", unique_id=f"http://{host}", data=data)
+
+
+@pytest.fixture
+async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The integration, set up with the emulated device."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+async def advance(hass: HomeAssistant, seconds: float) -> None:
+    """Let `seconds` pass for Home Assistant's timers, then let everything settle."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await settle(hass)
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let background work (queued calls, HTTP on loopback) run to rest.
+
+    Waits in a thread, not with asyncio.sleep: under a frozen clock the loop's timers never fire.
+    """
+    for _ in range(5):
+        await hass.async_add_executor_job(time.sleep, 0.01)
+        await hass.async_block_till_done()
+
+
+async def finish_runs(hass: HomeAssistant, device: Device) -> None:
+    """Let the device finish its runs, and the integration read their results."""
+    await device.wait_idle()
+    await advance(hass, 6)

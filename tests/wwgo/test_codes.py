@@ -49,7 +49,9 @@ DOCUMENTED = [
 
 
 @pytest.mark.parametrize(("code", "exe_time", "state", "description"), DOCUMENTED)
-def test_documented_codes(code: int, exe_time: float, state: RequestState, description: str) -> None:
+def test_documented_codes(
+    code: int, exe_time: float, state: RequestState, description: str
+) -> None:
     assert request_state(code, exe_time) is state
     assert describe(code, exe_time) == description
 

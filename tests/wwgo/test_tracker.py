@@ -1,9 +1,9 @@
 """The run tracker's window arithmetic and what answers do to runs."""
 
-import pytest
 from hypothesis import given, settings, strategies as st
+import pytest
 
-from custom_components.ww_go.wwgo import RequestStatus, RunState, RunTracker, STATUS_WINDOW
+from custom_components.ww_go.wwgo import STATUS_WINDOW, RequestStatus, RunState, RunTracker
 
 
 def _final(action_id: str, status_id: int, code: int = 200, exe_time: float = 0.2) -> RequestStatus:

@@ -155,7 +155,11 @@ class WwGoClient:
         """Prepare a client; raises ValueError when host is not a device address."""
         self._session = session
         self.base_url = base_url(host)
-        self._auth = aiohttp.BasicAuth(username, password or "") if username else None
+        self._headers = (
+            {"Authorization": aiohttp.encode_basic_auth(username, password or "")}
+            if username
+            else {}
+        )
         self._ssl = verify_ssl
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
@@ -166,7 +170,7 @@ class WwGoClient:
         url = self.base_url.with_path(path).with_query(params)
         try:
             async with self._session.request(
-                method, url, auth=self._auth, ssl=self._ssl, timeout=self._timeout
+                method, url, headers=self._headers, ssl=self._ssl, timeout=self._timeout
             ) as response:
                 status = response.status
                 headers = response.headers

@@ -1,0 +1,89 @@
+"""The sensors of each action: last result code, last execution time and run state."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import WwGoConfigEntry
+from .entity import WwGoEntity, async_add_action_entities
+from .wwgo import RunResult, RunState
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class WwGoSensorEntityDescription(SensorEntityDescription):
+    """A sensor of an action, read from its latest run and its latest finished run."""
+
+    value_fn: Callable[[RunResult | None, RunResult | None], StateType]
+    # Restored after a restart until a new run finishes.
+    restore: bool = False
+
+
+SENSORS = (
+    WwGoSensorEntityDescription(
+        key="result_code",
+        translation_key="result_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda run, result: result.code if result else None,
+        restore=True,
+    ),
+    WwGoSensorEntityDescription(
+        key="execution_time",
+        translation_key="execution_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=3,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda run, result: result.exe_time if result else None,
+        restore=True,
+    ),
+    WwGoSensorEntityDescription(
+        key="run_state",
+        translation_key="run_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in RunState],
+        value_fn=lambda run, result: run.state.value if run else None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: WwGoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of every action."""
+    async_add_action_entities(entry, async_add_entities, SENSORS, WwGoSensorEntity)
+
+
+class WwGoSensorEntity(WwGoEntity, RestoreSensor):
+    """A sensor of an action."""
+
+    entity_description: WwGoSensorEntityDescription
+    _restored: StateType = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if self.entity_description.restore and (last := await self.async_get_last_sensor_data()):
+            self._restored = last.native_value  # type: ignore[assignment]
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        if self.entity_description.restore and self.result is None:
+            return self._restored
+        return self.entity_description.value_fn(self.run, self.result)

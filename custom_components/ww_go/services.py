@@ -1,0 +1,123 @@
+"""The `ww_go.call_action` action: run a device action and, if asked, wait for its result."""
+
+import asyncio
+from typing import Final
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util.json import JsonValueType
+import probatio
+
+from .const import DOMAIN
+from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .wwgo import RunResult, RunState
+
+SERVICE_CALL_ACTION: Final = "call_action"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_ACTION_ID: Final = "action_id"
+ATTR_WAIT: Final = "wait"
+ATTR_TIMEOUT: Final = "timeout"
+
+CALL_ACTION_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Required(ATTR_ACTION_ID): cv.string,
+        probatio.Optional(ATTR_WAIT, default=True): cv.boolean,
+        probatio.Optional(ATTR_TIMEOUT, default=60): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=1, max=600)
+        ),
+    }
+)
+
+
+def _coordinator(hass: HomeAssistant, device_id: str) -> WwGoCoordinator:
+    device = dr.async_get(hass).async_get(device_id)
+    entries: list[WwGoConfigEntry] = [
+        entry
+        for entry_id in (device.config_entries if device else ())
+        if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
+    ]
+    if not entries:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_device",
+            translation_placeholders={"device_id": device_id},
+        )
+    entry = entries[0]
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="device_not_loaded",
+            translation_placeholders={"title": entry.title},
+        )
+    return entry.runtime_data
+
+
+def run_response(result: RunResult) -> dict[str, JsonValueType]:
+    """The action's response: the run and each of its requests."""
+    return {
+        "action_id": result.action_id,
+        "status_ids": list(result.status_ids),
+        # Not yet finished (queued or running) is reported as running.
+        "state": result.state.value if result.finished else RunState.RUNNING.value,
+        "code": result.code,
+        "exe_time": result.exe_time,
+        "description": result.description,
+        "requests": [
+            {
+                "id": request.id,
+                "code": request.code,
+                "exe_time": request.exe_time,
+                "state": request.state.value,
+                "description": request.description,
+            }
+            for request in result.requests
+        ],
+    }
+
+
+async def _async_call_action(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call.hass, call.data[ATTR_DEVICE_ID])
+    action_id: str = call.data[ATTR_ACTION_ID]
+    if action_id not in coordinator.data.actions:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_action",
+            translation_placeholders={"action_id": action_id, "title": coordinator.host},
+        )
+    handle = await coordinator.async_run(action_id)
+    result = handle.result
+    if call.data[ATTR_WAIT]:
+        try:
+            async with asyncio.timeout(call.data[ATTR_TIMEOUT]):
+                result = await asyncio.shield(handle.finished)
+        except TimeoutError:
+            result = handle.result
+        if result.state is RunState.QUEUED or (result.finished and not result.status_ids):
+            # Never accepted: the device stayed busy.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="device_busy",
+                translation_placeholders={"action_id": action_id, "host": coordinator.host},
+            )
+    return run_response(result) if call.return_response else None
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CALL_ACTION,
+        _async_call_action,
+        schema=CALL_ACTION_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

@@ -1,0 +1,48 @@
+"""Entity IDs and presses, the way a user sees them."""
+
+from typing import Any
+
+from homeassistant.components.button.const import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, State
+
+
+def entity_ids(slug: str) -> dict[str, str]:
+    """The entity IDs of an action named `slug` on the device called WW Go."""
+    return {
+        "button": f"button.ww_go_{slug}",
+        "result_code": f"sensor.ww_go_{slug}_result_code",
+        "execution_time": f"sensor.ww_go_{slug}_execution_time",
+        "run_state": f"sensor.ww_go_{slug}_run_state",
+        "problem": f"binary_sensor.ww_go_{slug}_problem",
+        "event": f"event.ww_go_{slug}_run",
+    }
+
+
+async def press(hass: HomeAssistant, slug: str) -> None:
+    """Press an action's button."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: f"button.ww_go_{slug}"}, blocking=True
+    )
+
+
+def states(hass: HomeAssistant, slug: str) -> dict[str, str]:
+    """The state of each entity of an action."""
+    found: dict[str, str] = {}
+    for key, entity_id in entity_ids(slug).items():
+        state = hass.states.get(entity_id)
+        assert state is not None, entity_id
+        found[key] = state.state
+    return found
+
+
+def event(hass: HomeAssistant, slug: str) -> State:
+    """The run event entity of an action."""
+    state = hass.states.get(f"event.ww_go_{slug}_run")
+    assert state is not None
+    return state
+
+
+def attributes(state: State, *names: str) -> dict[str, Any]:
+    """Some attributes of a state."""
+    return {name: state.attributes.get(name) for name in names}

@@ -1,0 +1,195 @@
+"""Each entity through a run: press, running, and how it ends."""
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import Device
+
+from .conftest import advance, finish_runs
+from .helpers import attributes, event, press, states
+
+pytestmark = pytest.mark.usefixtures("init_integration")
+
+EVENT_DATA = ("event_type", "code", "exe_time", "description", "status_ids")
+
+
+async def test_before_any_run(hass: HomeAssistant) -> None:
+    assert states(hass, "fast_http_request") == {
+        "button": "unknown",
+        "result_code": "unknown",
+        "execution_time": "unknown",
+        "run_state": "unknown",
+        "problem": "unknown",
+        "event": "unknown",
+    }
+
+
+async def test_success(hass: HomeAssistant, device: Device) -> None:
+    await press(hass, "fast_http_request")
+    assert states(hass, "fast_http_request")["run_state"] == "running"
+
+    await finish_runs(hass, device)
+    found = states(hass, "fast_http_request")
+    assert found["run_state"] == "success"
+    assert found["result_code"] == "200"
+    assert float(found["execution_time"]) == pytest.approx(0.01)
+    assert found["problem"] == "off"
+    assert attributes(event(hass, "fast_http_request"), *EVENT_DATA) == {
+        "event_type": "success",
+        "code": 200,
+        "exe_time": 0.01,
+        "description": "OK",
+        "status_ids": [100],
+    }
+
+
+@pytest.mark.parametrize(
+    ("slug", "code", "description"),
+    [
+        ("failing_http_request", 404, "Not Found"),
+        ("modbus_timeout", -3, "Response receive timeout"),
+    ],
+)
+async def test_failure(
+    hass: HomeAssistant, device: Device, slug: str, code: int, description: str
+) -> None:
+    await press(hass, slug)
+    await finish_runs(hass, device)
+    found = states(hass, slug)
+    assert (found["run_state"], found["result_code"], found["problem"]) == (
+        "failure",
+        str(code),
+        "on",
+    )
+    data = attributes(event(hass, slug), "event_type", "code", "description")
+    assert data == {"event_type": "failure", "code": code, "description": description}
+
+
+async def test_modbus_success(hass: HomeAssistant, device: Device) -> None:
+    await press(hass, "modbus_write")
+    await finish_runs(hass, device)
+    found = states(hass, "modbus_write")
+    assert (found["run_state"], found["result_code"], found["problem"]) == ("success", "1", "off")
+
+
+async def test_multi_request_run(hass: HomeAssistant, device: Device) -> None:
+    """Three requests: the run fails with its first failing request's code, times add up."""
+    await press(hass, "three_requests")
+    await finish_runs(hass, device)
+    found = states(hass, "three_requests")
+    assert (found["run_state"], found["result_code"]) == ("failure", "-104")
+    assert float(found["execution_time"]) == pytest.approx(0.03)
+    assert attributes(event(hass, "three_requests"), "description", "status_ids") == {
+        "description": "Slave device failure",
+        "status_ids": [100, 101, 102],
+    }
+
+
+async def test_expired_when_other_traffic_evicts_the_result(
+    hass: HomeAssistant, device: Device
+) -> None:
+    await press(hass, "slow_http_request")
+    device.advance_external(40)
+    await advance(hass, 2)
+    found = states(hass, "slow_http_request")
+    assert (found["run_state"], found["result_code"], found["problem"]) == (
+        "expired",
+        "unknown",
+        "on",
+    )
+    assert event(hass, "slow_http_request").attributes["event_type"] == "expired"
+
+
+async def test_timeout_after_five_minutes(
+    hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
+) -> None:
+    await press(hass, "slow_http_request")
+    await advance(hass, 2)
+    assert states(hass, "slow_http_request")["run_state"] == "running"
+    freezer.tick(301)
+    await advance(hass, 2)
+    found = states(hass, "slow_http_request")
+    assert (found["run_state"], found["problem"]) == ("timeout", "on")
+    assert event(hass, "slow_http_request").attributes["event_type"] == "timeout"
+
+
+async def test_repeated_runs_fire_one_event_each(hass: HomeAssistant, device: Device) -> None:
+    fired: list[str] = []
+    for _ in range(2):
+        await press(hass, "fast_http_request")
+        await finish_runs(hass, device)
+        fired.append(event(hass, "fast_http_request").state)
+    assert fired[0] != fired[1]  # each event is stamped with the time it fired
+
+
+@pytest.mark.parametrize(
+    ("slug", "prepare", "key"),
+    [
+        ("slow_http_request", "press_first", "action_running"),
+        ("disabled_action", None, "action_disabled"),
+        ("fast_http_request", "offline", "cannot_connect"),
+        ("fast_http_request", "server_error", "device_error"),
+    ],
+)
+async def test_press_errors(
+    hass: HomeAssistant, device: Device, slug: str, prepare: str | None, key: str
+) -> None:
+    if prepare == "press_first":
+        await press(hass, slug)
+    elif prepare:
+        setattr(device.faults, prepare, True)
+    with pytest.raises(HomeAssistantError) as err:
+        await press(hass, slug)
+    assert err.value.translation_key == key
+    assert str(err.value)  # translated, not empty
+
+
+async def test_busy_device_queues_and_retries(hass: HomeAssistant, device: Device) -> None:
+    device.max_executing = 0
+    await press(hass, "fast_http_request")
+    assert states(hass, "fast_http_request")["run_state"] == "queued"
+    with pytest.raises(HomeAssistantError) as err:
+        await press(hass, "fast_http_request")
+    assert err.value.translation_key == "action_queued"
+
+    device.max_executing = 20
+    await advance(hass, 2)
+    assert states(hass, "fast_http_request")["run_state"] in ("running", "success")
+    await finish_runs(hass, device)
+    assert states(hass, "fast_http_request")["run_state"] == "success"
+
+
+async def test_busy_for_a_minute_fails(
+    hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
+) -> None:
+    device.max_executing = 0
+    await press(hass, "fast_http_request")
+    for _ in range(8):
+        freezer.tick(10)
+        await advance(hass, 10)
+    found = states(hass, "fast_http_request")
+    assert (found["run_state"], found["problem"]) == ("failure", "on")
+    description = event(hass, "fast_http_request").attributes["description"]
+    assert description == "The device stayed busy for 60 seconds; the action was not run"
+    assert device.stats()["call_rejected"]["429"] >= 5
+
+
+async def test_unavailable_and_back(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    device.faults.offline = True
+    await advance(hass, 61)
+    assert set(states(hass, "fast_http_request").values()) == {"unavailable"}
+    await advance(hass, 61)
+    device.faults.offline = False
+    await advance(hass, 61)
+    assert states(hass, "fast_http_request")["run_state"] == "unknown"
+    lost = [r for r in caplog.records if "Error fetching" in r.getMessage()]
+    back = [r for r in caplog.records if "recovered" in r.getMessage()]
+    assert (len(lost), len(back)) == (1, 1)
