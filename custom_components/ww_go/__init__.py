@@ -37,6 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
     coordinator = WwGoCoordinator(hass, entry, client, parse_action_ids(typed) if typed else ())
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    _remove_stale_entities(hass, entry)
     entry.async_on_unload(
         coordinator.async_add_listener(lambda: _remove_stale_entities(hass, entry))
     )

@@ -1,0 +1,249 @@
+"""Every branch of the config flow, the options flow, reauthentication and reconfiguration."""
+
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ww_go.const import DOMAIN
+from custom_components.ww_go.wwgo import ActionList
+from simulator import Device
+
+AUTH = ("admin", "secret")
+
+
+async def _start(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return str(result["flow_id"])
+
+
+async def test_user_creates_entry(hass: HomeAssistant, host: str) -> None:
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": f"http://{host}/", "verify_ssl": True, "username": ""}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "127.0.0.1"
+    assert result["data"] == {"host": f"http://{host}/", "verify_ssl": True}
+    assert result["result"].unique_id == f"http://{host}"
+    await hass.async_block_till_done()
+    assert result["result"].state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("app_options", [{"auth": AUTH}])
+async def test_user_with_credentials(hass: HomeAssistant, host: str) -> None:
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True, "username": "admin", "password": "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True, "username": "admin", "password": "secret"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["username"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("user_input", "fault", "errors"),
+    [
+        ({"host": "http://{host}/api"}, None, {"host": "invalid_host"}),
+        ({"host": "ftp://{host}"}, None, {"host": "invalid_host"}),
+        ({"host": "{host}"}, "offline", {"base": "cannot_connect"}),
+        ({"host": "{host}"}, "server_error", {"base": "cannot_connect"}),
+        ({"host": "{host}"}, "malformed_json", {"base": "cannot_connect"}),
+    ],
+)
+async def test_user_errors_then_recovers(
+    hass: HomeAssistant,
+    host: str,
+    device: Device,
+    user_input: dict[str, str],
+    fault: str | None,
+    errors: dict[str, str],
+) -> None:
+    flow_id = await _start(hass)
+    if fault:
+        setattr(device.faults, fault, True)
+    data = {key: value.format(host=host) for key, value in user_input.items()}
+    result = await hass.config_entries.flow.async_configure(flow_id, data | {"verify_ssl": True})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    if fault:
+        setattr(device.faults, fault, False)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_unexpected_error(hass: HomeAssistant, host: str) -> None:
+    flow_id = await _start(hass)
+    with patch(
+        "custom_components.ww_go.config_flow.WwGoClient.actions", side_effect=RuntimeError("boom")
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"host": host, "verify_ssl": True}
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+@pytest.mark.parametrize("same", ["{host}", "http://{host}"])
+async def test_user_already_configured(
+    hass: HomeAssistant, host: str, init_integration: MockConfigEntry, same: str
+) -> None:
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": same.format(host=host), "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+@pytest.mark.parametrize("app_options", [{"actions_list": False}])
+async def test_device_without_action_list_asks_for_action_ids(
+    hass: HomeAssistant, host: str
+) -> None:
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "actions"
+    for text, error in [
+        (" , \n", "no_action_ids"),
+        ("1, 1=Again", "duplicate_action_ids"),
+        ("=Name only", "invalid_action_ids"),
+        (",".join(str(n) for n in range(201)), "too_many_action_ids"),
+    ]:
+        result = await hass.config_entries.flow.async_configure(flow_id, {"action_ids": text})
+        assert result["errors"] == {"action_ids": error}, text
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"action_ids": "1=Fast HTTP request\nmodbus_write"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {"action_ids": "1=Fast HTTP request\nmodbus_write"}
+    await hass.async_block_till_done()
+    assert hass.states.get("button.127_0_0_1_fast_http_request") is not None
+    assert hass.states.get("button.127_0_0_1_modbus_write") is not None
+    assert hass.states.get("button.127_0_0_1_slow_http_request") is None
+
+
+@pytest.mark.parametrize("app_options", [{"actions_list": False}])
+async def test_options_flow_edits_action_ids(hass: HomeAssistant, host: str) -> None:
+    config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="WW Go",
+        unique_id=f"http://{host}",
+        data={"host": host},
+        options={"action_ids": "1"},
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("button.ww_go_1") is not None
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"action_ids": "1, 1"}
+    )
+    assert result["errors"] == {"action_ids": "duplicate_action_ids"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"action_ids": "modbus_write=Modbus write"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert hass.states.get("button.ww_go_modbus_write") is not None
+    assert hass.states.get("button.ww_go_1") is None
+
+
+async def test_no_options_for_a_device_that_lists_its_actions(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    assert init_integration.supports_options is False
+
+
+@pytest.mark.parametrize("app_options", [{"auth": AUTH}])
+async def test_reauth(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    result = await init_integration.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": "admin", "password": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": "admin", "password": "secret"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.data["password"] == "secret"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, init_integration: MockConfigEntry, host: str, device: Device
+) -> None:
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    device.faults.offline = True
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": f"http://{host}", "verify_ssl": False}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    device.faults.offline = False
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": f"http://{host}", "verify_ssl": False}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["host"] == f"http://{host}"
+    assert init_integration.data["verify_ssl"] is False
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_to_another_configured_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry, host: str
+) -> None:
+    other = MockConfigEntry(
+        domain=DOMAIN, unique_id="http://127.0.0.1:1", data={"host": "127.0.0.1:1"}
+    )
+    other.add_to_hass(hass)
+    result = await other.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_device_identity_decides_the_unique_id(hass: HomeAssistant, host: str) -> None:
+    """A device that names itself in its action list is recognised by that name at any address."""
+    listing = ActionList((), device_id="wwgo-0042", device_name="Pump house")
+    with patch(
+        "custom_components.ww_go.config_flow.WwGoClient.actions", return_value=listing
+    ) as actions:
+        flow_id = await _start(hass)
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"host": host, "verify_ssl": True}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert (result["title"], result["result"].unique_id) == ("Pump house", "wwgo-0042")
+        entry = result["result"]
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+        )
+        actions.return_value = ActionList((), device_id="wwgo-0099")
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"host": host, "verify_ssl": True}
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_device"

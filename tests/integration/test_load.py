@@ -1,0 +1,84 @@
+"""Load on the device, counted by the emulated device: idle, concurrent runs, a burst of presses."""
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import ActionDefinition, Device, RequestDefinition
+
+from .conftest import advance, settle
+from .helpers import press, states
+
+
+def _many(count: int, duration: float) -> tuple[ActionDefinition, ...]:
+    return tuple(
+        ActionDefinition(f"a{n}", f"Action {n}", (RequestDefinition("http", 200, duration),))
+        for n in range(count)
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_idle_sends_no_status_request(hass: HomeAssistant, device: Device) -> None:
+    """Ten idle minutes: one action-list health check a minute, not one status request."""
+    device.reset_stats()
+    for _ in range(10):
+        await advance(hass, 60)
+    requests = device.stats()["requests"]
+    assert requests["status"] == 0
+    assert requests["actions"] == 10
+
+
+@pytest.mark.parametrize("actions", [_many(20, 3.0)])
+@pytest.mark.usefixtures("init_integration")
+async def test_concurrent_runs_share_one_status_request(
+    hass: HomeAssistant, device: Device
+) -> None:
+    """20 runs in flight: each cycle reads all of them in a single status request."""
+    device.reset_stats()
+    for n in range(20):
+        await press(hass, f"action_{n}")
+    for _ in range(5):
+        await advance(hass, 1)
+    batches = device.stats()["status_ids_per_request"]
+    assert batches, "the runs in flight were read"
+    assert all(len(batch) == 20 for batch in batches)
+    assert len(batches) <= 5
+
+    await device.wait_idle()
+    await advance(hass, 1)
+    assert {states(hass, f"action_{n}")["run_state"] for n in range(20)} == {"success"}
+    device.reset_stats()
+    await advance(hass, 30)
+    assert device.stats()["requests"]["status"] == 0
+
+
+@pytest.mark.parametrize("actions", [_many(45, 0.5)])
+@pytest.mark.parametrize(("max_executing", "busy"), [(20, True), (100, False)])
+async def test_burst_of_own_presses_never_expires_a_run(
+    hass: HomeAssistant,
+    device: Device,
+    config_entry: MockConfigEntry,
+    max_executing: int,
+    busy: bool,
+) -> None:
+    """45 presses at once; the device keeps 40 statuses; none is lost.
+
+    With the device's limit of 20 requests it answers 429 and calls are retried; with a device that
+    would take all 45 at once, our own calls would push the first results out of its window, so
+    they wait for those to be read first.
+    """
+    device.max_executing = max_executing
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    for n in range(45):
+        await press(hass, f"action_{n}")
+    for _ in range(120):
+        await advance(hass, 1)
+        await settle(hass)
+        run_states = {states(hass, f"action_{n}")["run_state"] for n in range(45)}
+        if run_states <= {"success", "failure", "expired", "timeout"}:
+            break
+    assert run_states == {"success"}
+    assert (device.stats()["call_rejected"]["429"] > 0) is busy
+    assert device.stats()["requests"]["call"] >= 45
