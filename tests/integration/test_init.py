@@ -27,13 +27,24 @@ async def test_retry_when_device_is_down(
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
-async def test_setup_with_bad_credentials_starts_reauth(hass: HomeAssistant, host: str) -> None:
+async def test_setup_with_refused_login_starts_reauth(
+    hass: HomeAssistant, device: Device, socket_enabled: None
+) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from simulator import create_app
+
+    server = TestServer(create_app(device, auth=("admin", "secret")), host="127.0.0.1")
+    await server.start_server()
+    host = f"127.0.0.1:{server.port}"
     entry = MockConfigEntry(
         domain="ww_go",
         unique_id=f"http://{host}",
-        data={"host": host, "username": "u", "password": "p"},
+        data={"host": host, "username": "admin", "password": "old"},
     )
     entry.add_to_hass(hass)
-    # The device asks no login here; a 401 comes from the device with a login below.
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler("ww_go")
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    await server.close()

@@ -1,0 +1,239 @@
+"""The emulated device's HTTP API (aiohttp), plus ``/_sim/`` endpoints to inspect and steer it.
+
+Device API, as the vendor documents it:
+
+- ``POST /api/v1/actions/call?id=<action_id>``: 202 with a ``Location`` header, or with a JSON
+  ``{"status_ids": [...]}`` body when the app is made with ``json_status_ids``; 400, 404, 409, 429.
+- ``GET /api/v1/actions/status?id=<id>[,<id>...]``: the JSON array of status entries; 429 when
+  polled too often.
+- ``GET /api/v1/actions``: the action definitions (the shape is this emulator's own; 404 when the
+  app is made without ``actions_list``).
+
+With ``auth``, these need HTTP Basic credentials (401 otherwise). The fault switches of
+``Device.faults`` apply to them: ``offline`` drops the connection unanswered, ``delay`` waits before
+answering, ``server_error`` answers 500, and ``malformed_json`` makes the status and the action
+list answer 200 with a body that is not JSON (a JSON-form call still runs, and answers 202 with it).
+
+Emulator control, never behind authentication nor affected by faults:
+
+- ``GET /_sim/stats`` the device's counters, ``DELETE /_sim/stats`` zeroes them;
+- ``GET /_sim/faults`` the fault switches; ``POST /_sim/faults`` with a JSON object of any of
+  ``offline``, ``delay``, ``malformed_json``, ``server_error`` sets them, and ``external_calls: n``
+  makes other clients allocate n status IDs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import dataclass
+import math
+import re
+import secrets
+from typing import Any
+
+from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler
+
+from .device import Device, DeviceBusy, DeviceError, RateLimited
+
+CALL_PATH = "/api/v1/actions/call"
+STATUS_PATH = "/api/v1/actions/status"
+ACTIONS_PATH = "/api/v1/actions"
+API_PREFIX = "/api/"
+REALM = "WW Go"
+MALFORMED_JSON = b"{not json"
+JSON = "application/json"
+
+_STATUS_IDS = re.compile(r"\d+(,\d+)*", re.ASCII)
+_FAULT_BOOLS = ("offline", "malformed_json", "server_error")
+
+
+class _BadRequestError(ValueError):
+    """A request body the emulator cannot apply."""
+
+
+@dataclass(slots=True)
+class _Options:
+    auth: tuple[str, str] | None
+    json_status_ids: bool
+
+
+DEVICE_KEY = web.AppKey("device", Device)
+_OPTIONS_KEY = web.AppKey("options", _Options)
+
+
+def create_app(
+    device: Device,
+    *,
+    auth: tuple[str, str] | None = None,
+    json_status_ids: bool = False,
+    actions_list: bool = True,
+) -> web.Application:
+    """Serve ``device``: with HTTP Basic ``auth`` (user, password) if given.
+
+    ``json_status_ids`` makes a call answer with the JSON body of the generic REST route instead of
+    the ``Location`` header of the HTTP page handler; without ``actions_list`` the action list is
+    not served.
+    """
+    app = web.Application(middlewares=[_api_middleware])
+    app[DEVICE_KEY] = device
+    app[_OPTIONS_KEY] = _Options(auth=auth, json_status_ids=json_status_ids)
+    app.router.add_post(CALL_PATH, _call)
+    app.router.add_get(STATUS_PATH, _status)
+    if actions_list:
+        app.router.add_get(ACTIONS_PATH, _actions)
+    app.router.add_get("/_sim/stats", _get_stats)
+    app.router.add_delete("/_sim/stats", _reset_stats)
+    app.router.add_get("/_sim/faults", _get_faults)
+    app.router.add_post("/_sim/faults", _set_faults)
+    app.on_cleanup.append(_close_device)
+    return app
+
+
+def set_credentials(app: web.Application, auth: tuple[str, str] | None) -> None:
+    """Change the login the device asks for, as its owner would (None: no login)."""
+    app[_OPTIONS_KEY].auth = auth
+
+
+async def _close_device(app: web.Application) -> None:
+    await app[DEVICE_KEY].aclose()
+
+
+@web.middleware
+async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Apply the fault switches and authentication to the device API."""
+    if not request.path.startswith(API_PREFIX):
+        return await handler(request)
+    faults = request.app[DEVICE_KEY].faults
+    if faults.offline:
+        if request.transport is not None:
+            request.transport.close()
+        # Nobody reads this answer: the connection is gone.
+        raise web.HTTPServiceUnavailable
+    if faults.delay > 0:
+        await asyncio.sleep(faults.delay)
+    auth = request.app[_OPTIONS_KEY].auth
+    if auth is not None and not _authorized(request, auth):
+        return web.Response(
+            status=401,
+            text="Unauthorized",
+            headers={hdrs.WWW_AUTHENTICATE: f'Basic realm="{REALM}"'},
+        )
+    if faults.server_error:
+        return web.Response(status=500, text="Internal Server Error")
+    return await handler(request)
+
+
+def _authorized(request: web.Request, auth: tuple[str, str]) -> bool:
+    """Whether the request carries HTTP Basic credentials (UTF-8) equal to ``auth``."""
+    scheme, _, encoded = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(encoded.strip(), validate=True)
+    except ValueError:
+        return False
+    expected = f"{auth[0]}:{auth[1]}".encode()
+    return secrets.compare_digest(given, expected)
+
+
+def _refusal(err: DeviceError) -> web.Response:
+    headers = {}
+    if isinstance(err, RateLimited):
+        headers[hdrs.RETRY_AFTER] = str(err.retry_after)
+    elif isinstance(err, DeviceBusy):
+        headers[hdrs.RETRY_AFTER] = "1"
+    return web.Response(status=err.status, text=str(err), headers=headers)
+
+
+def _json(request: web.Request, data: object, *, status: int = 200) -> web.Response:
+    if request.app[DEVICE_KEY].faults.malformed_json:
+        return web.Response(status=status, body=MALFORMED_JSON, content_type=JSON)
+    return web.json_response(data, status=status)
+
+
+async def _call(request: web.Request) -> web.Response:
+    action_id = request.query.get("id", "")
+    if not action_id:
+        return web.Response(status=400, text="missing action id")
+    try:
+        status_ids = request.app[DEVICE_KEY].call(action_id)
+    except DeviceError as err:
+        return _refusal(err)
+    if request.app[_OPTIONS_KEY].json_status_ids:
+        return _json(request, {"status_ids": status_ids}, status=202)
+    return web.Response(
+        status=202,
+        headers={
+            hdrs.LOCATION: f"{STATUS_PATH}?id={','.join(map(str, status_ids))}",
+            hdrs.X_CONTENT_TYPE_OPTIONS: "nosniff",
+            hdrs.CACHE_CONTROL: "no-store, no-cache",
+        },
+    )
+
+
+async def _status(request: web.Request) -> web.Response:
+    raw = request.query.get("id", "")
+    if not _STATUS_IDS.fullmatch(raw):
+        return web.Response(status=400, text="id must be a comma-separated list of status IDs")
+    try:
+        entries = request.app[DEVICE_KEY].statuses(int(part) for part in raw.split(","))
+    except RateLimited as err:
+        return _refusal(err)
+    return _json(request, entries)
+
+
+async def _actions(request: web.Request) -> web.Response:
+    return _json(request, {"actions": request.app[DEVICE_KEY].list_actions()})
+
+
+async def _get_stats(request: web.Request) -> web.Response:
+    return web.json_response(request.app[DEVICE_KEY].stats())
+
+
+async def _reset_stats(request: web.Request) -> web.Response:
+    request.app[DEVICE_KEY].reset_stats()
+    return web.Response(status=204)
+
+
+async def _get_faults(request: web.Request) -> web.Response:
+    return web.json_response(request.app[DEVICE_KEY].faults.as_json())
+
+
+async def _set_faults(request: web.Request) -> web.Response:
+    device = request.app[DEVICE_KEY]
+    try:
+        changes = _fault_changes(await request.json())
+    except ValueError as err:
+        return web.Response(status=400, text=str(err))
+    external_calls = changes.pop("external_calls", 0)
+    for name, value in changes.items():
+        setattr(device.faults, name, value)
+    device.advance_external(external_calls)
+    return web.json_response(device.faults.as_json())
+
+
+def _fault_changes(body: object) -> dict[str, Any]:
+    """Check a fault request's JSON body before anything is applied."""
+    if not isinstance(body, dict):
+        raise _BadRequestError("the body must be a JSON object")
+    changes: dict[str, Any] = {}
+    for name, value in body.items():
+        if name in _FAULT_BOOLS:
+            if not isinstance(value, bool):
+                raise _BadRequestError(f"{name} must be true or false")
+        elif name == "delay":
+            if not _is_number(value) or not 0 <= value < math.inf:
+                raise _BadRequestError("delay must be a number of seconds, not negative")
+        elif name == "external_calls":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _BadRequestError("external_calls must be a non-negative integer")
+        else:
+            raise _BadRequestError(f"unknown key {name!r}")
+        changes[name] = float(value) if name == "delay" else value
+    return changes
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

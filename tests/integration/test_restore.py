@@ -1,0 +1,48 @@
+"""Result code and execution time survive a restart."""
+
+from homeassistant.core import HomeAssistant, State
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+)
+
+from simulator import Device
+
+from .conftest import finish_runs
+from .helpers import press, states
+
+
+@pytest.fixture(autouse=True)
+def restored(hass: HomeAssistant) -> None:
+    """What Home Assistant saved of the last run before the restart."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        (
+            (
+                State("sensor.ww_go_fast_http_request_result_code", "404"),
+                {"native_value": 404, "native_unit_of_measurement": None},
+            ),
+            (
+                State("sensor.ww_go_fast_http_request_execution_time", "1.25"),
+                {"native_value": 1.25, "native_unit_of_measurement": "s"},
+            ),
+            (
+                State("sensor.ww_go_fast_http_request_run_state", "failure"),
+                {"native_value": "failure", "native_unit_of_measurement": None},
+            ),
+        ),
+    )
+
+
+async def test_restored_until_the_next_run(
+    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+) -> None:
+    found = states(hass, "fast_http_request")
+    assert (found["result_code"], found["execution_time"]) == ("404", "1.25")
+    assert found["run_state"] == "unknown"  # no run is known to be in flight after a restart
+
+    await press(hass, "fast_http_request")
+    await finish_runs(hass, device)
+    found = states(hass, "fast_http_request")
+    assert (found["result_code"], found["execution_time"]) == ("200", "0.01")

@@ -1,0 +1,167 @@
+"""The ww_go.call_action action: every path and error."""
+
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ww_go.const import DOMAIN
+from simulator import Device
+
+from .conftest import advance, settle
+from .helpers import states
+
+
+@pytest.fixture
+def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
+    """The Home Assistant device of the WW Go device."""
+    entry = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert entry is not None
+    return entry.id
+
+
+async def _call(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "call_action", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def _call_finishing(hass: HomeAssistant, device: Device, **data: Any) -> dict[str, Any]:
+    """Call and wait, while the device finishes its runs and time passes for the reads."""
+    task = hass.async_create_background_task(_call(hass, **data), "call_action")
+    while not task.done():
+        await device.wait_idle()
+        await advance(hass, 1)
+    return task.result()
+
+
+async def test_waits_for_the_result(hass: HomeAssistant, device: Device, device_id: str) -> None:
+    response = await _call_finishing(hass, device, device_id=device_id, action_id="sequence")
+    assert response == {
+        "action_id": "sequence",
+        "status_ids": [100, 101, 102],
+        "state": "failure",
+        "code": -104,
+        "exe_time": 0.03,
+        "description": "Slave device failure",
+        "requests": [
+            {"id": 100, "code": 200, "exe_time": 0.01, "state": "success", "description": "OK"},
+            {
+                "id": 101,
+                "code": -104,
+                "exe_time": 0.01,
+                "state": "failure",
+                "description": "Slave device failure",
+            },
+            {
+                "id": 102,
+                "code": 204,
+                "exe_time": 0.01,
+                "state": "success",
+                "description": "No Content",
+            },
+        ],
+    }
+    # The run shows in the action's entities exactly like a button press.
+    found = states(hass, "three_requests")
+    assert (found["run_state"], found["result_code"], found["problem"]) == ("failure", "-104", "on")
+
+
+async def test_without_waiting(hass: HomeAssistant, device_id: str) -> None:
+    response = await _call(hass, device_id=device_id, action_id="1", wait=False)
+    assert (response["state"], response["status_ids"], response["code"]) == ("running", [100], None)
+    assert states(hass, "fast_http_request")["run_state"] == "running"
+
+
+async def test_timeout_passes_first(hass: HomeAssistant, device_id: str) -> None:
+    response = await _call(hass, device_id=device_id, action_id="light_toggle", timeout=1)
+    assert response["state"] == "running"
+
+
+async def test_without_response(hass: HomeAssistant, device_id: str) -> None:
+    result = await hass.services.async_call(
+        DOMAIN,
+        "call_action",
+        {"device_id": device_id, "action_id": "1", "wait": False},
+        blocking=True,
+    )
+    assert result is None
+
+
+async def test_busy_past_the_timeout(hass: HomeAssistant, device: Device, device_id: str) -> None:
+    device.max_executing = 0
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, device_id=device_id, action_id="1", timeout=1)
+    assert err.value.translation_key == "device_busy"
+
+
+async def test_busy_for_the_whole_retry_minute(
+    hass: HomeAssistant, device: Device, device_id: str, freezer: FrozenDateTimeFactory
+) -> None:
+    device.max_executing = 0
+    task = hass.async_create_background_task(
+        _call(hass, device_id=device_id, action_id="1", timeout=600), "call_action"
+    )
+    await settle(hass)
+    assert states(hass, "fast_http_request")["run_state"] == "queued"
+    for _ in range(8):
+        freezer.tick(10)
+        await advance(hass, 10)
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "device_busy"
+
+
+@pytest.mark.parametrize(
+    ("data", "fault", "error", "key"),
+    [
+        ({"device_id": "nope", "action_id": "1"}, None, ServiceValidationError, "unknown_device"),
+        ({"action_id": "nope"}, None, ServiceValidationError, "unknown_action"),
+        ({"action_id": "disabled_action"}, None, HomeAssistantError, "action_disabled"),
+        ({"action_id": "1"}, "offline", HomeAssistantError, "cannot_connect"),
+    ],
+)
+async def test_errors(
+    hass: HomeAssistant,
+    device: Device,
+    device_id: str,
+    data: dict[str, str],
+    fault: str | None,
+    error: type[Exception],
+    key: str,
+) -> None:
+    if fault:
+        setattr(device.faults, fault, True)
+    with pytest.raises(error) as err:
+        await _call(hass, **({"device_id": device_id} | data))
+    assert getattr(err.value, "translation_key", None) == key
+
+
+async def test_already_running(hass: HomeAssistant, device_id: str) -> None:
+    await _call(hass, device_id=device_id, action_id="light_toggle", wait=False)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, device_id=device_id, action_id="light_toggle", wait=False)
+    assert err.value.translation_key == "action_running"
+
+
+async def test_device_not_loaded(
+    hass: HomeAssistant, device_id: str, init_integration: MockConfigEntry
+) -> None:
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, device_id=device_id, action_id="1")
+    assert err.value.translation_key == "device_not_loaded"
+
+
+@pytest.mark.parametrize("seconds", [0, 601])
+async def test_timeout_out_of_range(hass: HomeAssistant, device_id: str, seconds: int) -> None:
+    with pytest.raises(Exception, match="timeout"):
+        await _call(hass, device_id=device_id, action_id="1", timeout=seconds)
