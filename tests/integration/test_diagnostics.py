@@ -1,0 +1,38 @@
+"""Diagnostics: what support sees, with the login redacted."""
+
+import json
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from simulator import Device
+
+from .conftest import finish_runs
+from .helpers import press
+
+
+@pytest.mark.parametrize("app_options", [{"auth": ("admin", "secret")}])
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    device: Device,
+    init_integration: MockConfigEntry,
+    host: str,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await press(hass, "fast_http_request")
+    await finish_runs(hass, device)
+    await press(hass, "slow_http_request")
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+
+    assert "secret" not in str(diagnostics)
+    assert "admin" not in str(diagnostics)
+    # The emulated device's port changes from run to run.
+    assert json.loads(json.dumps(diagnostics).replace(host, "127.0.0.1:PORT")) == snapshot
