@@ -193,3 +193,15 @@ async def test_unavailable_and_back(
     lost = [r for r in caplog.records if "Error fetching" in r.getMessage()]
     back = [r for r in caplog.records if "recovered" in r.getMessage()]
     assert (len(lost), len(back)) == (1, 1)
+
+
+async def test_queued_run_refused_when_retried(hass: HomeAssistant, device: Device) -> None:
+    """Queued while the device is busy, then the action is disabled: the run fails and says why."""
+    device.max_executing = 0
+    await press(hass, "fast_http_request")
+    device.max_executing = 20
+    device.set_actions([])
+    await advance(hass, 2)
+    found = states(hass, "fast_http_request")
+    assert (found["run_state"], found["problem"]) == ("failure", "on")
+    assert "has no action 1" in event(hass, "fast_http_request").attributes["description"]
