@@ -47,6 +47,8 @@ SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # A statistics series per action: enabled where someone charts it.
+        entity_registry_enabled_default=False,
         value_fn=lambda run, result: result.exe_time if result else None,
         restore=True,
     ),

@@ -1,9 +1,10 @@
 """Fixtures of the integration's tests: an emulated WW Go device on 127.0.0.1 and a config entry."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 import time
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
@@ -47,6 +48,20 @@ ACTIONS = (
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture(autouse=True)
+def all_entities_enabled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Enable the entities disabled by default, so that their behaviour is tested too."""
+    if request.node.get_closest_marker("entities_as_shipped") is not None:
+        yield
+        return
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture

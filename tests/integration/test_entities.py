@@ -2,6 +2,7 @@
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
@@ -48,3 +49,14 @@ async def test_entities(
     devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
     assert [(d.name, d.manufacturer, d.model) for d in devices] == [("WW Go", "WW Go", "WW Go")]
     assert {entry.device_id for entry in entries} == {devices[0].id}
+
+
+@pytest.mark.entities_as_shipped
+async def test_execution_time_disabled_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    entry = entity_registry.async_get("sensor.ww_go_fast_http_request_execution_time")
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get("sensor.ww_go_fast_http_request_execution_time") is None
+    assert hass.states.get("sensor.ww_go_fast_http_request_result_code") is not None
