@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 import json
+import math
 from typing import Any, Final
 
 import aiohttp
@@ -51,11 +52,23 @@ ACTIONS_ERRORS: Final[ErrorTable] = {
 
 def base_url(host: str) -> URL:
     """Make the device's base URL from `host`, `host:port` or `http(s)://host[:port]`."""
-    text = host.strip().rstrip("/")
-    url = URL(text if "://" in text else f"http://{text}")
-    if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
-        raise ValueError(f"not a device address: {host!r}")
-    if url.query_string or url.fragment or url.user:
+    text = host.strip()
+    try:
+        url = URL(text if "://" in text else f"http://{text}")
+        port = url.port
+    except ValueError as err:
+        raise ValueError(f"not a device address: {host!r}") from err
+    if (
+        url.scheme not in ("http", "https")
+        or not url.host
+        or " " in url.host
+        or not port
+        or url.path not in ("", "/")
+        or url.query_string
+        or url.fragment
+        or url.user is not None
+        or url.password is not None
+    ):
         raise ValueError(f"not a device address: {host!r}")
     return url.with_path("")
 
@@ -73,30 +86,48 @@ def _ids_from_location(location: str) -> tuple[int, ...]:
 
 
 def _str_or_none(value: object) -> str | None:
-    return str(value) if isinstance(value, str | int) and str(value) else None
+    """A usable ID or name: a non-empty string or an integer (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value) or None
+
+
+# What an action list may say for "disabled".
+DISABLED: Final = frozenset({"false", "0", "no", "off"})
+
+
+def _enabled(value: object) -> bool:
+    return str(value).lower() not in DISABLED
+
+
+def _request_count(item: Mapping[str, Any]) -> int | None:
+    """How many status IDs a call takes: the enabled requests, when they are listed."""
+    requests = item.get("requests")
+    if isinstance(requests, list):
+        return sum(
+            1
+            for request in requests
+            if not isinstance(request, Mapping)
+            or _enabled(request.get("enable", request.get("enabled", True)))
+        )
+    count = item.get("request_count")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
 def _parse_action(item: object, fallback_id: str | None = None) -> ActionDefinition | None:
     """Read one action definition, whatever reasonable shape it has; None when it has no ID."""
-    if isinstance(item, str | int):
-        return ActionDefinition(id=str(item))
     if not isinstance(item, Mapping):
+        if (action_id := _str_or_none(item)) is not None:
+            return ActionDefinition(id=action_id)
         return None
     action_id = _str_or_none(item.get("id", item.get("action_id"))) or fallback_id
     if action_id is None:
         return None
-    enabled = item.get("enable", item.get("enabled", True))
-    requests = item.get("requests")
-    count = item.get("request_count")
     return ActionDefinition(
         id=action_id,
         name=_str_or_none(item.get("name", item.get("title"))),
-        enabled=enabled is not False,
-        request_count=len(requests)
-        if isinstance(requests, list)
-        else count
-        if isinstance(count, int)
-        else None,
+        enabled=_enabled(item.get("enable", item.get("enabled", True))),
+        request_count=_request_count(item),
     )
 
 
@@ -109,7 +140,10 @@ def parse_action_list(body: object) -> ActionList:
     elif isinstance(body, Mapping):
         device_id = _str_or_none(body.get("device_id", body.get("serial", body.get("mac"))))
         device_name = _str_or_none(body.get("device_name", body.get("hostname")))
-        listed = next((value for value in body.values() if isinstance(value, list)), None)
+        lists = [value for value in body.values() if isinstance(value, list)]
+        listed = (
+            body["actions"] if isinstance(body.get("actions"), list) else next(iter(lists), None)
+        )
         if listed is not None:
             items = ((item, None) for item in listed)
         else:
@@ -126,17 +160,26 @@ def parse_statuses(body: object) -> list[RequestStatus]:
     if not isinstance(body, list):
         raise WwGoInvalidResponseError("the status answer is not an array")
     try:
-        return [
+        statuses = [
             RequestStatus(
-                action_id=str(entry["action_id"]),
+                action_id=_required_id(entry["action_id"]),
                 id=int(entry["id"]),
                 code=int(entry["code"]),
                 exe_time=float(entry["exe_time"]),
             )
             for entry in body
         ]
-    except (KeyError, TypeError, ValueError) as err:
-        raise WwGoInvalidResponseError(f"a status entry is malformed: {err}") from err
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
+        raise WwGoInvalidResponseError(f"a status entry is malformed: {err!r}") from err
+    if not all(math.isfinite(status.exe_time) for status in statuses):
+        raise WwGoInvalidResponseError("a status entry has no finite execution time")
+    return statuses
+
+
+def _required_id(value: object) -> str:
+    if (text := _str_or_none(value)) is None:
+        raise ValueError(f"not an action ID: {value!r}")
+    return text
 
 
 class WwGoClient:
@@ -174,7 +217,7 @@ class WwGoClient:
             ) as response:
                 status = response.status
                 headers = response.headers
-                text = await response.text()
+                raw = await response.read()
         except TimeoutError as err:
             raise WwGoTimeoutError(f"{self.base_url.host} did not answer in time") from err
         except aiohttp.ClientError as err:
@@ -185,6 +228,10 @@ class WwGoClient:
             if error is WwGoDeviceBusyError:
                 raise WwGoDeviceBusyError(message, status=status, retry_after=_retry_after(headers))
             raise error(message, status=status)
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError as err:
+            raise WwGoInvalidResponseError(f"{method} {path} answered non-UTF-8 text") from err
         if not text.strip():
             return status, headers, None
         try:
@@ -205,7 +252,7 @@ class WwGoClient:
                 ids = tuple(int(value) for value in body["status_ids"])
             elif location := headers.get("Location"):
                 ids = _ids_from_location(location)
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:
             raise WwGoInvalidResponseError("the status IDs are not numbers", status=status) from err
         if not ids:
             raise WwGoInvalidResponseError(
