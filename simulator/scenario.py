@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 REQUEST_KINDS = ("http", "modbus")
 DEFAULT_CODES = {"http": 200, "modbus": 1}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from simulator import ActionDefinition, RequestDefinition, default_actions, load_scenario
 from simulator.scenario import ScenarioError, parse_scenario

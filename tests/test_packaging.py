@@ -1,0 +1,110 @@
+"""What HACS and Home Assistant read from the package: manifest, translations, quality scale."""
+
+import json
+from pathlib import Path
+import re
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[1]
+PACKAGE = ROOT / "custom_components" / "ww_go"
+
+# The Integration Quality Scale's rules by tier, as script/hassfest/quality_scale.py lists them.
+RULES = {
+    "bronze": """action-setup appropriate-polling brands common-modules config-flow
+        config-flow-test-coverage dependency-transparency docs-actions docs-conditions
+        docs-high-level-description docs-installation-instructions docs-removal-instructions
+        docs-triggers entity-event-setup entity-unique-id has-entity-name runtime-data
+        test-before-configure test-before-setup unique-config-entry""",
+    "silver": """action-exceptions config-entry-unloading docs-configuration-parameters
+        docs-installation-parameters entity-unavailable integration-owner log-when-unavailable
+        parallel-updates reauthentication-flow test-coverage""",
+    "gold": """devices diagnostics discovery discovery-update-info docs-data-update docs-examples
+        docs-known-limitations docs-supported-devices docs-supported-functions docs-troubleshooting
+        docs-use-cases dynamic-devices entity-category entity-device-class
+        entity-disabled-by-default entity-translations exception-translations icon-translations
+        reconfiguration-flow repair-issues stale-devices""",
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+
+
+def _json(path: Path) -> dict[str, object]:
+    loaded = json.loads(path.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_manifest() -> None:
+    manifest = _json(PACKAGE / "manifest.json")
+    assert manifest["domain"] == "ww_go"
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] == "local_polling"
+    assert manifest["integration_type"] == "device"
+    assert manifest["requirements"] == []
+    assert re.fullmatch(r"\d+\.\d+\.\d+", str(manifest["version"]))
+    assert manifest["codeowners"]
+
+
+def test_hacs() -> None:
+    hacs = _json(ROOT / "hacs.json")
+    assert hacs["render_readme"] is True
+    assert str(hacs["homeassistant"]).startswith("2026.")
+
+
+def test_quality_scale_lists_every_rule_honestly() -> None:
+    """Every rule is there; a claimed tier has no rule left to do; exemptions say why."""
+    rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text())["rules"]
+    all_rules = {rule for names in RULES.values() for rule in names.split()}
+    assert set(rules) == all_rules
+    statuses = {
+        name: rule if isinstance(rule, str) else rule["status"] for name, rule in rules.items()
+    }
+    claimed = _json(PACKAGE / "manifest.json")["quality_scale"]
+    tiers = list(RULES)
+    for tier in tiers[: tiers.index(str(claimed)) + 1]:
+        for rule in RULES[tier].split():
+            assert statuses[rule] in {"done", "exempt"}, rule
+    for name, rule in rules.items():
+        if statuses[name] == "exempt":
+            assert rule.get("comment"), name
+
+
+def test_translations_are_the_strings() -> None:
+    assert _json(PACKAGE / "translations" / "en.json") == _json(PACKAGE / "strings.json")
+
+
+def test_every_translation_key_used_in_code_exists() -> None:
+    strings = _json(PACKAGE / "strings.json")
+    exceptions = strings["exceptions"]
+    assert isinstance(exceptions, dict)
+    code = "\n".join(path.read_text() for path in PACKAGE.glob("*.py"))
+    used = set(re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', code))
+    used |= {key for _, key in re.findall(r"\((WwGo\w+Error), \"(\w+)\"\)", code)}
+    issues = strings["issues"]
+    assert isinstance(issues, dict)
+    assert used - set(issues) <= set(exceptions)
+
+
+def test_every_entity_has_a_name_and_an_icon() -> None:
+    names = _json(PACKAGE / "strings.json")["entity"]
+    icons = _json(PACKAGE / "icons.json")["entity"]
+    assert isinstance(names, dict)
+    assert isinstance(icons, dict)
+    for platform in ("binary_sensor", "button", "event", "sensor"):
+        code = (PACKAGE / f"{platform}.py").read_text()
+        keys = set(re.findall(r'translation_key="(\w+)"', code))
+        assert keys == set(names[platform]) == set(icons[platform]), platform
+
+
+@pytest.mark.parametrize("name", ["icons.json", "strings.json"])
+def test_json_files_load(name: str) -> None:
+    assert _json(PACKAGE / name)
+
+
+def test_services_are_described() -> None:
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
+    strings = _json(PACKAGE / "strings.json")["services"]
+    assert isinstance(strings, dict)
+    for service, spec in services.items():
+        assert set(spec["fields"]) == set(strings[service]["fields"])
