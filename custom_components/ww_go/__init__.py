@@ -1,16 +1,14 @@
 """The WW Go integration: runs WW Go device actions from Home Assistant."""
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .action_ids import parse_action_ids
-from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, ENTITY_KEYS, REQUEST_TIMEOUT
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .const import CONF_ACTION_IDS, DOMAIN, ENTITY_KEYS
+from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client
 from .services import async_setup_services
-from .wwgo import WwGoClient
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -24,15 +22,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
     """Set up a WW Go device from a config entry."""
-    verify_ssl = entry.data.get(CONF_VERIFY_SSL, True)
-    client = WwGoClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
-        entry.data[CONF_HOST],
-        username=entry.data.get(CONF_USERNAME),
-        password=entry.data.get(CONF_PASSWORD),
-        verify_ssl=verify_ssl,
-        timeout=REQUEST_TIMEOUT,
-    )
+    client = create_client(hass, entry.data)
     typed = entry.options.get(CONF_ACTION_IDS)
     coordinator = WwGoCoordinator(hass, entry, client, parse_action_ids(typed) if typed else ())
     await coordinator.async_config_entry_first_refresh()

@@ -11,7 +11,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -20,11 +19,11 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .action_ids import ActionIdsError, parse_action_ids
-from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, LOGGER
+from .coordinator import create_client
 from .wwgo import (
     ActionList,
     WwGoAuthenticationError,
-    WwGoClient,
     WwGoError,
     WwGoNotSupportedError,
     base_url,
@@ -33,6 +32,18 @@ from .wwgo import (
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 ACTION_IDS = TextSelector(TextSelectorConfig(multiline=True))
 CREDENTIALS = {probatio.Optional(CONF_USERNAME): str, probatio.Optional(CONF_PASSWORD): PASSWORD}
+ACTION_IDS_SCHEMA = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+
+
+def _action_ids_errors(user_input: Mapping[str, Any] | None) -> dict[str, str]:
+    """The form errors of typed action IDs; none when nothing was entered yet."""
+    if user_input is None:
+        return {}
+    try:
+        parse_action_ids(user_input[CONF_ACTION_IDS])
+    except ActionIdsError as err:
+        return {CONF_ACTION_IDS: err.key}
+    return {}
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[Any, Any]:
@@ -44,15 +55,7 @@ def _connection_schema(defaults: Mapping[str, Any]) -> dict[Any, Any]:
 
 async def _probe(hass: HomeAssistant, data: Mapping[str, Any]) -> ActionList | None:
     """Talk to the device: its action list, or None when it has none (then a status read)."""
-    verify_ssl = data.get(CONF_VERIFY_SSL, True)
-    client = WwGoClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
-        data[CONF_HOST],
-        username=data.get(CONF_USERNAME),
-        password=data.get(CONF_PASSWORD),
-        verify_ssl=verify_ssl,
-        timeout=REQUEST_TIMEOUT,
-    )
+    client = create_client(hass, data)
     try:
         return await client.actions()
     except WwGoNotSupportedError:
@@ -126,22 +129,16 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the action IDs of a device that does not list its actions."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                parse_action_ids(user_input[CONF_ACTION_IDS])
-            except ActionIdsError as err:
-                errors[CONF_ACTION_IDS] = err.key
-            else:
-                return self.async_create_entry(
-                    title=self.context["title_placeholders"]["name"],
-                    data=self._data,
-                    options={CONF_ACTION_IDS: user_input[CONF_ACTION_IDS]},
-                )
-        schema = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+        errors = _action_ids_errors(user_input)
+        if user_input is not None and not errors:
+            return self.async_create_entry(
+                title=self.context["title_placeholders"]["name"],
+                data=self._data,
+                options={CONF_ACTION_IDS: user_input[CONF_ACTION_IDS]},
+            )
         return self.async_show_form(
             step_id="actions",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(ACTION_IDS_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -206,19 +203,13 @@ class WwGoOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the action IDs."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                parse_action_ids(user_input[CONF_ACTION_IDS])
-            except ActionIdsError as err:
-                errors[CONF_ACTION_IDS] = err.key
-            else:
-                return self.async_create_entry(data=user_input)
-        schema = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+        errors = _action_ids_errors(user_input)
+        if user_input is not None and not errors:
+            return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self.config_entry.options
+                ACTION_IDS_SCHEMA, user_input or self.config_entry.options
             ),
             errors=errors,
         )

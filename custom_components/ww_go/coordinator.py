@@ -2,16 +2,18 @@
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, override
+from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -19,10 +21,12 @@ from homeassistant.util import dt as dt_util
 from .const import (
     BUSY_BACKOFF_MAX,
     BUSY_RETRY_LIMIT,
+    CONF_VERIFY_SSL,
     DOMAIN,
     HEALTH_CHECK_INTERVAL,
     LOGGER,
     READ_RETRY_DELAY,
+    REQUEST_TIMEOUT,
     UNREACHABLE_REPAIR_AFTER,
 )
 from .wwgo import (
@@ -54,6 +58,19 @@ CALL_ERRORS: Final[tuple[tuple[type[WwGoError], str], ...]] = (
 )
 BUSY_DESCRIPTION: Final = "The device stayed busy for {seconds:.0f} seconds; the action was not run"
 UNREACHABLE_ISSUE: Final = "device_unreachable"
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoClient:
+    """A client of the device that config entry data (or a config flow's input) describes."""
+    verify_ssl = data.get(CONF_VERIFY_SSL, True)
+    return WwGoClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        data[CONF_HOST],
+        username=data.get(CONF_USERNAME),
+        password=data.get(CONF_PASSWORD),
+        verify_ssl=verify_ssl,
+        timeout=REQUEST_TIMEOUT,
+    )
 
 
 def translated_error(err: WwGoError, action_id: str, host: str) -> HomeAssistantError:
@@ -168,8 +185,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             else:
                 return {action.id: action for action in listing.actions}
         # Without a list, reading the newest status we know of proves the device reachable.
-        self.request_counts["status"] += 1
-        await self.client.statuses([self.tracker.newest_id or 0])
+        async with self._read_lock:
+            self.request_counts["status"] += 1
+            await self.client.statuses([self.tracker.newest_id or 0])
         return dict(self._configured)
 
     @override

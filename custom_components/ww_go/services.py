@@ -91,7 +91,10 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_action",
-            translation_placeholders={"action_id": action_id, "title": coordinator.host},
+            translation_placeholders={
+                "action_id": action_id,
+                "title": coordinator.config_entry.title,
+            },
         )
     handle = await coordinator.async_run(action_id)
     result = handle.result

@@ -86,9 +86,7 @@ async def test_user_errors_then_recovers(
 
 async def test_user_unexpected_error(hass: HomeAssistant, host: str) -> None:
     flow_id = await _start(hass)
-    with patch(
-        "custom_components.ww_go.config_flow.WwGoClient.actions", side_effect=RuntimeError("boom")
-    ):
+    with patch("custom_components.ww_go.wwgo.WwGoClient.actions", side_effect=RuntimeError("boom")):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"host": host, "verify_ssl": True}
         )
@@ -228,9 +226,7 @@ async def test_reconfigure_to_another_configured_device(
 async def test_device_identity_decides_the_unique_id(hass: HomeAssistant, host: str) -> None:
     """A device that names itself in its action list is recognised by that name at any address."""
     listing = ActionList((), device_id="wwgo-0042", device_name="Pump house")
-    with patch(
-        "custom_components.ww_go.config_flow.WwGoClient.actions", return_value=listing
-    ) as actions:
+    with patch("custom_components.ww_go.wwgo.WwGoClient.actions", return_value=listing) as actions:
         flow_id = await _start(hass)
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"host": host, "verify_ssl": True}
