@@ -24,7 +24,14 @@ async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
     assert "naive/ours" in report
     document = json.loads(json.dumps(polling.report_json(polling.QUICK, list(results.values()))))
     assert [scenario["scenario"] for scenario in document["scenarios"]] == list(results)
-    assert document["scenarios"][1]["ratio_naive_to_ours"]["status_requests"] > 1
+    for scenario in document["scenarios"]:
+        result = results[scenario["scenario"]]
+        for approach, measured in (("naive", result.naive), ("ours", result.ours)):
+            assert scenario[approach]["status_requests"] == measured.status_requests
+            assert scenario[approach]["results_lost"] == measured.results_lost
+    by_key = {scenario["scenario"]: scenario for scenario in document["scenarios"]}
+    assert by_key["concurrent"]["ratio_naive_to_ours"]["status_requests"] > 1
+    assert by_key["idle"]["ours"]["status_per_minute"] == 0
 
 
 def test_command_line_options() -> None:

@@ -142,7 +142,6 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self._call_lock = asyncio.Lock()
         self._window_moved = asyncio.Event()
         self._cancel_read: CALLBACK_TYPE | None = None
-        self._read_not_before = 0.0
         self._handles: dict[int, RunHandle] = {}
         self.queued: dict[str, RunHandle] = {}
 
@@ -227,7 +226,6 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         delay = self.tracker.next_read_delay(self._now())
         if delay is None:
             return
-        delay = max(delay, self._read_not_before - self._now())
         self._cancel_read = async_call_later(
             self.hass, delay, HassJob(self._scheduled_read, cancel_on_shutdown=True)
         )
@@ -246,7 +244,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                     self.request_counts["status"] += 1
                     answer = await self.client.statuses(ids)
                 except WwGoDeviceBusyError as err:
-                    self._read_not_before = self._now() + (err.retry_after or READ_RETRY_DELAY)
+                    self.tracker.back_off(self._now(), err.retry_after or READ_RETRY_DELAY)
                     return
                 except WwGoError as err:
                     self._read_failed(err)
@@ -257,7 +255,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             self._window_moved = asyncio.Event()
 
     def _read_failed(self, err: WwGoError) -> None:
-        self._read_not_before = self._now() + READ_RETRY_DELAY
+        self.tracker.back_off(self._now(), READ_RETRY_DELAY)
         if isinstance(err, WwGoAuthenticationError):
             self.config_entry.async_start_reauth(self.hass)
         self.async_set_update_error(err)
@@ -308,8 +306,10 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         async with self._call_lock:
             expected = self.tracker.expected_ids(action_id)
             if self.tracker.at_risk(expected):
-                # Our own call would push unfinished results out of the device's window: read first.
-                await self._read_statuses()
+                # Our own call would push unfinished results out of the device's window: read
+                # first, unless a read just happened (the one that woke this call) or must wait.
+                if self.tracker.may_read(self._now()):
+                    await self._read_statuses()
                 if self.tracker.at_risk(expected):
                     handle.waits_for_window = True
                     return False

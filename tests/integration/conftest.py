@@ -77,9 +77,17 @@ def app_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def device(actions: tuple[ActionDefinition, ...]) -> AsyncIterator[Device]:
+def device_options() -> dict[str, Any]:
+    """Options of the emulated device; by default no limit on status reads."""
+    return {"status_rate": 0}
+
+
+@pytest.fixture
+async def device(
+    actions: tuple[ActionDefinition, ...], device_options: dict[str, Any]
+) -> AsyncIterator[Device]:
     """The emulated device's state."""
-    device = Device(actions, first_status_id=FIRST_STATUS_ID, status_rate=0)
+    device = Device(actions, first_status_id=FIRST_STATUS_ID, **device_options)
     yield device
     await device.aclose()
 

@@ -82,3 +82,19 @@ async def test_burst_of_own_presses_never_expires_a_run(
     assert run_states == {"success"}
     assert (device.stats()["call_rejected"]["429"] > 0) is busy
     assert device.stats()["requests"]["call"] >= 45
+
+
+@pytest.mark.parametrize("actions", [_many(45, 2.0)])
+@pytest.mark.parametrize("device_options", [{"status_rate": 10, "max_executing": 100}])
+@pytest.mark.usefixtures("init_integration")
+async def test_burst_stays_within_the_status_rate_limit(
+    hass: HomeAssistant, device: Device
+) -> None:
+    """Calls held back for the window do not each read: the device never has to refuse a read."""
+    for n in range(45):
+        await press(hass, f"action_{n}")
+    for _ in range(10):
+        await settle(hass)
+    stats = device.stats()
+    assert stats["status_rejected"] == 0
+    assert stats["requests"]["status"] <= 3

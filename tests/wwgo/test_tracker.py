@@ -148,3 +148,16 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
 
 def _answer(device: dict[int, RequestStatus], ids: list[int]) -> dict[int, RequestStatus]:
     return {i: device[i] for i in ids if i in device}
+
+
+def test_back_off_and_minimum_gap_hold_reads_out_of_schedule() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [1], now=0.0)
+    assert tracker.may_read(now=0.0)
+    tracker.apply([1], {1: _running("a", 1)}, now=1.0)
+    assert not tracker.may_read(now=1.1)  # the read that just happened is fresh enough
+    assert tracker.may_read(now=1.3)
+    tracker.back_off(now=1.3, seconds=5)
+    assert not tracker.may_read(now=6.0)
+    assert tracker.next_read_delay(now=1.3) == pytest.approx(5.0)
+    assert tracker.may_read(now=6.3)

@@ -44,6 +44,8 @@ class RunTracker:
     run_timeout: float = RUN_TIMEOUT
     newest_id: int | None = None
     last_read: float | None = None
+    # No read before this time: the device asked us to back off, or did not answer.
+    not_before: float = 0.0
     runs: dict[int, Run] = field(default_factory=dict)
     request_counts: dict[str, int] = field(default_factory=dict)
     exe_times: dict[str, float] = field(default_factory=dict)
@@ -92,10 +94,19 @@ class RunTracker:
         """
         if not self.runs:
             return None
-        due = min(self._due(run) for run in self.runs.values())
+        due = max(min(self._due(run) for run in self.runs.values()), self.not_before)
         if self.last_read is not None:
             due = max(due, self.last_read + MIN_READ_GAP)
         return max(0.0, due - now)
+
+    def may_read(self, now: float) -> bool:
+        """Whether a read now, out of schedule, respects back-off and the minimum gap."""
+        recent = self.last_read is not None and now - self.last_read < MIN_READ_GAP
+        return now >= self.not_before and not recent
+
+    def back_off(self, now: float, seconds: float) -> None:
+        """Read nothing for `seconds` (Retry-After, or a failed read)."""
+        self.not_before = now + seconds
 
     def _due(self, run: Run) -> float:
         if run.read and self.last_read is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks of the WW Go integration against the emulated device (``simulator``)."""
