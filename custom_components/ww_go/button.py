@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import RunHandle, WwGoConfigEntry, WwGoCoordinator
 from .entity import WwGoEntity, async_add_action_entities
 
-PARALLEL_UPDATES = 0
+# One press at a time reaches the device.
+PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -159,7 +159,11 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             await _validate(self.hass, {**entry.data, **credentials}, errors)
             if not errors:
-                data = {key: value for key, value in {**entry.data, **credentials}.items() if value}
+                data = {
+                    key: value
+                    for key, value in {**entry.data, **credentials}.items()
+                    if value is not None
+                }
                 return self.async_update_reload_and_abort(entry, data=data)
         schema = self.add_suggested_values_to_schema(
             probatio.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}

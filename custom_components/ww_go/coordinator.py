@@ -6,17 +6,19 @@ from collections.abc import Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     BUSY_BACKOFF_MAX,
@@ -58,6 +60,13 @@ CALL_ERRORS: Final[tuple[tuple[type[WwGoError], str], ...]] = (
 )
 BUSY_DESCRIPTION: Final = "The device stayed busy for {seconds:.0f} seconds; the action was not run"
 UNREACHABLE_ISSUE: Final = "device_unreachable"
+# Since when each entry's device has not answered; outlives the coordinators of setup retries.
+UNREACHABLE_SINCE: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_unreachable_since")
+
+
+def unreachable_issue_id(entry_id: str) -> str:
+    """The repair issue of an entry's unreachable device."""
+    return f"{UNREACHABLE_ISSUE}_{entry_id}"
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoClient:
@@ -103,12 +112,22 @@ class RunHandle:
         # Why it is queued: the device answered 429 (with Retry-After, if sent), or the window.
         self.retry_after: float | None = None
         self.waits_for_window = False
+        # Why a queued run was never accepted, when the device refused it for good.
+        self.error: HomeAssistantError | None = None
+        self.retry: asyncio.Task[None] | None = None
 
     def update(self, result: RunResult) -> None:
         """Take the run's latest result."""
         self.result = result
         if result.finished and not self.finished.done():
             self.finished.set_result(result)
+
+    def abandon(self, error: HomeAssistantError) -> None:
+        """Nobody follows the run any more (the entry was unloaded)."""
+        if not self.finished.done():
+            self.finished.set_exception(error)
+            # Retrieved or not, this is no error to log.
+            self.finished.exception()
 
 
 class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
@@ -135,8 +154,8 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self.host = client.base_url.host or str(client.base_url)
         self.tracker = RunTracker()
         self.has_action_list = True
+        self._listed = False
         self.request_counts: Counter[str] = Counter()
-        self.unreachable_since: datetime | None = None
         self._configured = {action.id: action for action in configured_actions}
         self._read_lock = asyncio.Lock()
         self._call_lock = asyncio.Lock()
@@ -144,6 +163,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self._cancel_read: CALLBACK_TYPE | None = None
         self._handles: dict[int, RunHandle] = {}
         self.queued: dict[str, RunHandle] = {}
+        self._stopped = False
+        # Status reads attempted: a scheduled read skips itself when another came first.
+        self._reads = 0
 
     def _now(self) -> float:
         return dt_util.utcnow().timestamp()
@@ -180,8 +202,14 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 self.request_counts["actions"] += 1
                 listing = await self.client.actions()
             except WwGoNotSupportedError:
+                if self._listed:
+                    raise  # the device listed its actions before: a passing fault, not a change
                 self.has_action_list = False
             else:
+                if not listing.actions and self._listed:
+                    # A device that is still booting can answer an empty list: keep the actions.
+                    return self.data.actions
+                self._listed = bool(listing.actions)
                 return {action.id: action for action in listing.actions}
         # Without a list, reading the newest status we know of proves the device reachable.
         async with self._read_lock:
@@ -195,14 +223,16 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
 
     def _track_reachability(self) -> None:
         """Raise a repair issue after 30 minutes unreachable; clear it when the device is back."""
+        since = self.hass.data.setdefault(UNREACHABLE_SINCE, {})
+        entry_id = self.config_entry.entry_id
         if self.last_update_success:
-            if self.unreachable_since is not None:
-                self.unreachable_since = None
+            if since.pop(entry_id, None) is not None:
                 ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
             return
         now = dt_util.utcnow()
-        self.unreachable_since = self.unreachable_since or now
-        if now - self.unreachable_since >= UNREACHABLE_REPAIR_AFTER:
+        # Kept outside the coordinator: while setup is retried, each try makes a new one.
+        since.setdefault(entry_id, now)
+        if now - since[entry_id] >= UNREACHABLE_REPAIR_AFTER:
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -214,8 +244,13 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             )
 
     @property
+    def unreachable_since(self) -> datetime | None:
+        """Since when the device has not answered, if it does not now."""
+        return self.hass.data.get(UNREACHABLE_SINCE, {}).get(self.config_entry.entry_id)
+
+    @property
     def _issue_id(self) -> str:
-        return f"{UNREACHABLE_ISSUE}_{self.config_entry.entry_id}"
+        return unreachable_issue_id(self.config_entry.entry_id)
 
     # -- status reads: only while runs are in flight, one request per cycle --
 
@@ -224,19 +259,30 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             self._cancel_read()
             self._cancel_read = None
         delay = self.tracker.next_read_delay(self._now())
-        if delay is None:
+        if delay is None or self._stopped:
             return
+        job = partial(self._start_scheduled_read, self._reads)
         self._cancel_read = async_call_later(
-            self.hass, delay, HassJob(self._scheduled_read, cancel_on_shutdown=True)
+            self.hass, delay, HassJob(job, cancel_on_shutdown=True)
         )
 
-    async def _scheduled_read(self, _now: datetime) -> None:
+    @callback
+    def _start_scheduled_read(self, reads: int, _now: datetime) -> None:
         self._cancel_read = None
-        await self._read_statuses()
+        # An entry background task: unloading the entry cancels a read under way.
+        self.config_entry.async_create_background_task(
+            self.hass, self._scheduled_read(reads), f"{DOMAIN} status read"
+        )
+
+    async def _scheduled_read(self, reads: int) -> None:
+        await self._read_statuses(unless_read_since=reads)
         self._schedule_read()
 
-    async def _read_statuses(self) -> None:
+    async def _read_statuses(self, *, unless_read_since: int | None = None) -> None:
         async with self._read_lock:
+            if unless_read_since is not None and unless_read_since != self._reads:
+                return  # a read since this one was scheduled has rescheduled the next
+            self._reads += 1
             ids = self.tracker.ids_to_read()
             answer = {}
             if ids:
@@ -295,16 +341,28 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         if not await self._try_call(handle):
             self.queued[action_id] = handle
             self._publish_queued(handle)
-            self.config_entry.async_create_background_task(
+            handle.retry = self.config_entry.async_create_background_task(
                 self.hass, self._retry(handle), f"{DOMAIN} queued run of {action_id}"
             )
         return handle
+
+    async def async_cancel_queued(self, handle: RunHandle, description: str) -> None:
+        """Give up a run the device has not accepted yet, so that it will not run."""
+        # Under the call lock no retry is half-way through a call the device may accept.
+        async with self._call_lock:
+            if handle.result.state is RunState.QUEUED and handle.retry is not None:
+                handle.retry.cancel()
+                self.queued.pop(handle.action_id, None)
+                self._finish_queued(handle, description)
 
     async def _try_call(self, handle: RunHandle) -> bool:
         """Call once; False when the device is busy or the call must wait for the window."""
         action_id = handle.action_id
         async with self._call_lock:
-            expected = self.tracker.expected_ids(action_id)
+            action = self.data.actions.get(action_id)
+            expected = self.tracker.expected_ids(
+                action_id, action.request_count if action else None
+            )
             if self.tracker.at_risk(expected):
                 # Our own call would push unfinished results out of the device's window: read
                 # first, unless a read just happened (the one that woke this call) or must wait.
@@ -346,7 +404,8 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                         async with asyncio.timeout(1.0):
                             await self._window_moved.wait()
                 else:
-                    await asyncio.sleep(handle.retry_after or min(2**attempt, BUSY_BACKOFF_MAX))
+                    pause = handle.retry_after or min(2**attempt, BUSY_BACKOFF_MAX)
+                    await asyncio.sleep(max(0.0, min(pause, deadline - self._now())))
                 attempt += 1
                 if self._now() >= deadline:
                     self._finish_queued(handle, BUSY_DESCRIPTION.format(seconds=BUSY_RETRY_LIMIT))
@@ -355,6 +414,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                     if await self._try_call(handle):
                         return
                 except HomeAssistantError as err:
+                    handle.error = err
                     self._finish_queued(handle, str(err))
                     return
         finally:
@@ -367,7 +427,15 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
 
     @override
     async def async_shutdown(self) -> None:
+        self._stopped = True
         if self._cancel_read is not None:
             self._cancel_read()
             self._cancel_read = None
+        abandoned = HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="run_abandoned",
+            translation_placeholders={"title": self.config_entry.title},
+        )
+        for handle in [*self._handles.values(), *self.queued.values()]:
+            handle.abandon(abandoned)
         await super().async_shutdown()

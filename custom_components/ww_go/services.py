@@ -25,6 +25,7 @@ ATTR_DEVICE_ID: Final = "device_id"
 ATTR_ACTION_ID: Final = "action_id"
 ATTR_WAIT: Final = "wait"
 ATTR_TIMEOUT: Final = "timeout"
+TIMEOUT_DESCRIPTION: Final = "The device stayed busy until the action call's timeout; not run"
 
 CALL_ACTION_SCHEMA: Final = probatio.Schema(
     {
@@ -99,12 +100,17 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     handle = await coordinator.async_run(action_id)
     result = handle.result
     if call.data[ATTR_WAIT]:
-        try:
-            async with asyncio.timeout(call.data[ATTR_TIMEOUT]):
-                result = await asyncio.shield(handle.finished)
-        except TimeoutError:
+        # asyncio.wait leaves the run's future alone when the timeout passes first.
+        await asyncio.wait({handle.finished}, timeout=call.data[ATTR_TIMEOUT])
+        if handle.finished.done():
+            result = handle.finished.result()
+        else:
+            # Still queued when the caller stops waiting: it must not run behind their back.
+            await coordinator.async_cancel_queued(handle, TIMEOUT_DESCRIPTION)
             result = handle.result
-        if result.state is RunState.QUEUED or (result.finished and not result.status_ids):
+        if handle.error is not None:
+            raise handle.error
+        if result.finished and not result.status_ids:
             # Never accepted: the device stayed busy.
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

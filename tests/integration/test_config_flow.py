@@ -172,6 +172,9 @@ async def test_no_options_for_a_device_that_lists_its_actions(
 
 @pytest.mark.parametrize("app_options", [{"auth": AUTH}])
 async def test_reauth(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, "verify_ssl": False}
+    )
     result = await init_integration.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
@@ -184,6 +187,7 @@ async def test_reauth(hass: HomeAssistant, init_integration: MockConfigEntry) ->
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert init_integration.data["password"] == "secret"
+    assert init_integration.data["verify_ssl"] is False  # the other settings stay
 
 
 async def test_reconfigure(

@@ -2,12 +2,16 @@
 
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ww_go.const import DOMAIN
 from simulator import ActionDefinition, Device, RequestDefinition, set_credentials
@@ -91,7 +95,7 @@ async def test_status_read_fails_then_recovers(
     assert states(hass, "slow_http_request")["run_state"] == "running"
 
 
-async def test_status_read_busy_backs_off(
+async def test_status_read_busy_stays_available(
     hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
 ) -> None:
     await press(hass, "slow_http_request")
@@ -100,6 +104,83 @@ async def test_status_read_busy_backs_off(
     await advance(hass, 2)
     assert states(hass, "slow_http_request")["run_state"] == "running"  # still available
     assert device.stats()["status_rejected"] >= 1
+
+
+async def test_failed_read_waits_before_the_next(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    device: Device,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A device that does not answer is asked again after 5 s, not every second."""
+
+    async def status_reads() -> int:
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+        counts = diagnostics["request_counts"]
+        assert isinstance(counts, dict)
+        return int(str(counts["status"]))
+
+    await press(hass, "slow_http_request")
+    await advance(hass, 1)
+    device.faults.offline = True
+    await advance(hass, 1)
+    failed = await status_reads()
+    for _ in range(3):
+        await advance(hass, 1)  # each fires what is due within a second and a half
+    assert await status_reads() == failed
+    await advance(hass, 6)
+    assert await status_reads() == failed + 1
+
+
+async def test_unload_stops_reading_and_releases_waiters(
+    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+) -> None:
+    device_entry = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert device_entry is not None
+    waiting = hass.async_create_background_task(
+        hass.services.async_call(
+            DOMAIN,
+            "call_action",
+            {"device_id": device_entry.id, "action_id": "light_toggle"},
+            blocking=True,
+            return_response=True,
+        ),
+        "call_action",
+    )
+    await advance(hass, 1)
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await waiting
+    assert err.value.translation_key == "run_abandoned"
+    device.reset_stats()
+    for _ in range(5):
+        await advance(hass, 2)
+    assert device.stats()["requests"]["status"] == 0
+
+
+async def test_action_list_fault_keeps_the_entities(
+    hass: HomeAssistant,
+    device: Device,
+    server: TestServer,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A device answering 404 or an empty list for a while (a reboot) keeps its actions."""
+    before = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
+    device.set_actions([])
+    await advance(hass, 61)
+    assert states(hass, "fast_http_request")["button"] == "unknown"
+    device.faults.server_error = True
+    await advance(hass, 61)
+    assert states(hass, "fast_http_request")["button"] == "unavailable"
+    device.faults.server_error = False
+    device.set_actions(ACTIONS)
+    await advance(hass, 61)
+    assert states(hass, "fast_http_request")["button"] == "unknown"
+    after = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
+    assert after == before
 
 
 async def test_repair_issue_after_thirty_minutes_unreachable(
@@ -125,4 +206,26 @@ async def test_repair_issue_after_thirty_minutes_unreachable(
     device.faults.offline = False
     freezer.tick(60)
     await advance(hass, 60)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_repair_issue_for_a_device_down_since_startup(
+    hass: HomeAssistant,
+    device: Device,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Setup is retried with a new coordinator each time; the 30 minutes still add up."""
+    issue_id = f"device_unreachable_{config_entry.entry_id}"
+    device.faults.offline = True
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    for _ in range(32):
+        freezer.tick(60)
+        await advance(hass, 60)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config_entries.async_remove(config_entry.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

@@ -98,3 +98,25 @@ async def test_burst_stays_within_the_status_rate_limit(
     stats = device.stats()
     assert stats["status_rejected"] == 0
     assert stats["requests"]["status"] <= 3
+
+
+SLOW_SEQUENCE = ActionDefinition(
+    "seq",
+    "Slow sequence",
+    tuple(RequestDefinition("http", 200, 600.0) for _ in range(3)),
+)
+
+
+@pytest.mark.parametrize("actions", [(*_many(38, 600.0), SLOW_SEQUENCE)])
+@pytest.mark.parametrize("device_options", [{"status_rate": 0, "max_executing": 100}])
+@pytest.mark.usefixtures("init_integration")
+async def test_first_call_of_a_multi_request_action_respects_the_window(
+    hass: HomeAssistant, device: Device
+) -> None:
+    """Before its first run, the action list tells how many status IDs a call will take."""
+    for n in range(38):
+        await press(hass, f"action_{n}")
+    await press(hass, "slow_sequence")
+    assert states(hass, "slow_sequence")["run_state"] == "queued"  # 3 more IDs would evict one
+    await advance(hass, 2)
+    assert {states(hass, f"action_{n}")["run_state"] for n in range(38)} == {"running"}

@@ -96,11 +96,36 @@ async def test_without_response(hass: HomeAssistant, device_id: str) -> None:
     assert result is None
 
 
-async def test_busy_past_the_timeout(hass: HomeAssistant, device: Device, device_id: str) -> None:
+async def test_busy_past_the_timeout_does_not_run_later(
+    hass: HomeAssistant, device: Device, device_id: str
+) -> None:
     device.max_executing = 0
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, device_id=device_id, action_id="1", timeout=1)
     assert err.value.translation_key == "device_busy"
+    assert states(hass, "fast_http_request")["run_state"] == "failure"
+
+    device.max_executing = 20
+    device.reset_stats()
+    for _ in range(3):
+        await advance(hass, 10)
+    assert device.stats()["requests"]["call"] == 0  # the caller gave up: it never runs
+
+
+async def test_queued_run_refused_for_good_says_why(
+    hass: HomeAssistant, device: Device, device_id: str
+) -> None:
+    device.max_executing = 0
+    task = hass.async_create_background_task(
+        _call(hass, device_id=device_id, action_id="1", timeout=30), "call_action"
+    )
+    await settle(hass)
+    device.max_executing = 20
+    device.set_actions([])
+    await advance(hass, 2)
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "action_not_found"
 
 
 async def test_busy_for_the_whole_retry_minute(

@@ -161,3 +161,22 @@ def test_back_off_and_minimum_gap_hold_reads_out_of_schedule() -> None:
     assert not tracker.may_read(now=6.0)
     assert tracker.next_read_delay(now=1.3) == pytest.approx(5.0)
     assert tracker.may_read(now=6.3)
+
+
+def test_a_device_reboot_restarts_the_status_ids() -> None:
+    """After a reboot the counter starts low again: new runs are read, not taken as evicted."""
+    tracker = RunTracker()
+    tracker.start("a", [5000], now=0.0)
+    tracker.apply([5000], {5000: _final("a", 5000)}, now=1.0)
+    tracker.start("a", [1], now=2.0)
+    assert tracker.ids_to_read() == [1]
+    [result] = tracker.apply([1], {1: _final("a", 1)}, now=3.0)
+    assert result.state is RunState.SUCCESS
+
+
+def test_expected_ids_before_the_first_run_come_from_the_action_list() -> None:
+    tracker = RunTracker()
+    assert tracker.expected_ids("seq", listed=3) == 3
+    assert tracker.expected_ids("seq", listed=None) == 1
+    tracker.start("seq", [1, 2], now=0.0)
+    assert tracker.expected_ids("seq", listed=3) == 2

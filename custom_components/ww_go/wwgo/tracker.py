@@ -58,6 +58,9 @@ class RunTracker:
     def start(self, action_id: str, status_ids: Collection[int], now: float) -> RunResult:
         """Track a run the device accepted."""
         ids = tuple(sorted(status_ids))
+        if self.newest_id is not None and ids[-1] <= self.newest_id:
+            # Status IDs only grow: the device restarted its counter (a reboot).
+            self.newest_id = None
         self._observe(ids)
         self.runs[ids[0]] = Run(action_id, ids, now)
         self.request_counts[action_id] = len(ids)
@@ -76,9 +79,9 @@ class RunTracker:
         oldest = self.oldest_held() or 0
         return sorted(i for run in self.runs.values() for i in run.pending() if i >= oldest)
 
-    def expected_ids(self, action_id: str) -> int:
-        """How many status IDs a call of this action will take (its last run's count, else 1)."""
-        return self.request_counts.get(action_id, 1)
+    def expected_ids(self, action_id: str, listed: int | None = None) -> int:
+        """How many status IDs a call will take: its last run's count, else what the list says."""
+        return self.request_counts.get(action_id, listed or 1)
 
     def at_risk(self, new_ids: int) -> list[int]:
         """Unfinished IDs a call taking `new_ids` status IDs would push out of the window."""
