@@ -341,6 +341,12 @@ class Device:
         for task in list(self._tasks):
             task.cancel()
 
+    async def reboot(self, first_status_id: int = 1) -> None:
+        """Restart as a power cycle would: runs stop, statuses are lost, IDs count from anew."""
+        await self.aclose()
+        self._statuses.clear()
+        self._next_id = first_status_id
+
     async def aclose(self) -> None:
         """Cancel the runs in progress and wait until they have stopped."""
         self.close()

@@ -47,6 +47,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
 
 async def async_unload_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
     """Unload a config entry."""
+    hass.data.get(UNREACHABLE_SINCE, {}).pop(entry.entry_id, None)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -59,9 +60,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> Non
 @callback
 def _remove_stale_entities(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
     """Remove the entities of actions the device no longer has."""
-    if not entry.runtime_data.last_update_success:
-        return
     actions = entry.runtime_data.data.actions
+    if not entry.runtime_data.last_update_success or not actions:
+        return
     registry = er.async_get(hass)
     valid = {
         (domain, f"{entry.unique_id}_{action_id}_{key}")

@@ -18,6 +18,8 @@ BUSY_RETRY_LIMIT: Final = 60.0
 BUSY_BACKOFF_MAX: Final = 10.0
 # After a failed status read, the next one waits this long.
 READ_RETRY_DELAY: Final = 5.0
+# A status read's Retry-After is followed up to this long, so that run timeouts still count.
+READ_BACKOFF_MAX: Final = 60.0
 # A repair issue is raised when the device has been unreachable this long.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 MAX_ACTION_IDS: Final = 200

@@ -27,6 +27,7 @@ from .const import (
     DOMAIN,
     HEALTH_CHECK_INTERVAL,
     LOGGER,
+    READ_BACKOFF_MAX,
     READ_RETRY_DELAY,
     REQUEST_TIMEOUT,
     UNREACHABLE_REPAIR_AFTER,
@@ -44,6 +45,7 @@ from .wwgo import (
     WwGoConnectionError,
     WwGoDeviceBusyError,
     WwGoError,
+    WwGoInvalidResponseError,
     WwGoNotSupportedError,
 )
 
@@ -154,9 +156,10 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self.host = client.base_url.host or str(client.base_url)
         self.tracker = RunTracker()
         self.has_action_list = True
-        self._listed = False
         self.request_counts: Counter[str] = Counter()
         self._configured = {action.id: action for action in configured_actions}
+        # An entry without typed action IDs was made from the device's list: it has one.
+        self._listed = not self._configured
         self._read_lock = asyncio.Lock()
         self._call_lock = asyncio.Lock()
         self._window_moved = asyncio.Event()
@@ -208,6 +211,8 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             else:
                 if not listing.actions and self._listed:
                     # A device that is still booting can answer an empty list: keep the actions.
+                    if self.data is None:
+                        raise WwGoInvalidResponseError("the device lists no actions yet")
                     return self.data.actions
                 self._listed = bool(listing.actions)
                 return {action.id: action for action in listing.actions}
@@ -282,23 +287,31 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         async with self._read_lock:
             if unless_read_since is not None and unless_read_since != self._reads:
                 return  # a read since this one was scheduled has rescheduled the next
-            self._reads += 1
-            ids = self.tracker.ids_to_read()
-            answer = {}
-            if ids:
-                try:
-                    self.request_counts["status"] += 1
-                    answer = await self.client.statuses(ids)
-                except WwGoDeviceBusyError as err:
-                    self.tracker.back_off(self._now(), err.retry_after or READ_RETRY_DELAY)
-                    return
-                except WwGoError as err:
-                    self._read_failed(err)
-                    self._publish(self.tracker.apply((), {}, self._now()))
-                    return
-            self._publish(self.tracker.apply(ids, answer, self._now()), reachable=True)
-            self._window_moved.set()
-            self._window_moved = asyncio.Event()
+            try:
+                await self._read_once()
+            finally:
+                # Started and ended both count: a read waiting on the lock sees either.
+                self._reads += 1
+
+    async def _read_once(self) -> None:
+        self._reads += 1
+        ids = self.tracker.ids_to_read()
+        answer = {}
+        if ids:
+            try:
+                self.request_counts["status"] += 1
+                answer = await self.client.statuses(ids)
+            except WwGoDeviceBusyError as err:
+                retry_after = min(err.retry_after or READ_RETRY_DELAY, READ_BACKOFF_MAX)
+                self.tracker.back_off(self._now(), retry_after)
+                return
+            except WwGoError as err:
+                self._read_failed(err)
+                self._publish(self.tracker.apply((), {}, self._now()))
+                return
+        self._publish(self.tracker.apply(ids, answer, self._now()), reachable=True)
+        self._window_moved.set()
+        self._window_moved = asyncio.Event()
 
     def _read_failed(self, err: WwGoError) -> None:
         self.tracker.back_off(self._now(), READ_RETRY_DELAY)
@@ -339,6 +352,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             )
         handle = RunHandle(self.hass, action_id)
         if not await self._try_call(handle):
+            if self._stopped:
+                handle.abandon(self._abandoned())
+                return handle
             self.queued[action_id] = handle
             self._publish_queued(handle)
             handle.retry = self.config_entry.async_create_background_task(
@@ -367,7 +383,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 # Our own call would push unfinished results out of the device's window: read
                 # first, unless a read just happened (the one that woke this call) or must wait.
                 if self.tracker.may_read(self._now()):
-                    await self._read_statuses()
+                    await self._read_statuses(unless_read_since=self._reads)
                 if self.tracker.at_risk(expected):
                     handle.waits_for_window = True
                     return False
@@ -382,7 +398,15 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 if isinstance(err, WwGoAuthenticationError):
                     self.config_entry.async_start_reauth(self.hass)
                 raise translated_error(err, action_id, self.host) from err
+            if self.tracker.restarted(status_ids):
+                # The device rebooted: the runs in flight went with it.
+                self._publish(self.tracker.expire_all())
             result = self.tracker.start(action_id, status_ids, self._now())
+            if self._stopped:
+                # Unloaded while the call was under way: nobody will read this run.
+                handle.update(result)
+                handle.abandon(self._abandoned())
+                return True
             self._handles[result.status_ids[0]] = handle
             self._publish([result], reachable=True)
             self._schedule_read()
@@ -431,11 +455,13 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         if self._cancel_read is not None:
             self._cancel_read()
             self._cancel_read = None
-        abandoned = HomeAssistantError(
+        for handle in [*self._handles.values(), *self.queued.values()]:
+            handle.abandon(self._abandoned())
+        await super().async_shutdown()
+
+    def _abandoned(self) -> HomeAssistantError:
+        return HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="run_abandoned",
             translation_placeholders={"title": self.config_entry.title},
         )
-        for handle in [*self._handles.values(), *self.queued.values()]:
-            handle.abandon(abandoned)
-        await super().async_shutdown()

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.ww_go.const import DOMAIN
 from simulator import ActionDefinition, Device, RequestDefinition, set_credentials
 
-from .conftest import ACTIONS, advance
+from .conftest import ACTIONS, advance, finish_runs
 from .helpers import entity_ids, press, states
 
 AUTH = ("admin", "secret")
@@ -229,3 +229,72 @@ async def test_repair_issue_for_a_device_down_since_startup(
 
     await hass.config_entries.async_remove(config_entry.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_device_reboot_expires_the_runs_in_flight(
+    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+) -> None:
+    """Its status IDs start again low: old runs are gone, new runs are read as usual."""
+    await press(hass, "slow_http_request")
+    await advance(hass, 1)
+    await device.reboot(first_status_id=1)
+    await press(hass, "fast_http_request")
+    assert states(hass, "slow_http_request")["run_state"] == "expired"
+    await finish_runs(hass, device)
+    assert states(hass, "fast_http_request")["run_state"] == "success"
+
+
+async def test_unload_during_a_call_abandons_the_run(
+    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+) -> None:
+    device_entry = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert device_entry is not None
+    device.faults.delay = 0.5  # the device is slow to answer the call
+    waiting = hass.async_create_background_task(
+        hass.services.async_call(
+            DOMAIN,
+            "call_action",
+            {"device_id": device_entry.id, "action_id": "1"},
+            blocking=True,
+            return_response=True,
+        ),
+        "call_action",
+    )
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await waiting
+    assert err.value.translation_key == "run_abandoned"
+    device.faults.delay = 0
+    device.reset_stats()
+    for _ in range(3):
+        await advance(hass, 2)
+    assert device.stats()["requests"]["status"] == 0
+
+
+@pytest.mark.parametrize("booting", ["empty_list", "no_list"])
+async def test_restart_while_the_device_boots_keeps_the_entities(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    booting: str,
+) -> None:
+    before = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
+    if booting == "empty_list":
+        device.set_actions([])
+    else:
+        device.faults.server_error = True
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    kept = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
+    assert kept == before
+
+    device.set_actions(ACTIONS)
+    device.faults.server_error = False
+    await advance(hass, 30)
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert states(hass, "fast_http_request")["button"] == "unknown"

@@ -362,3 +362,13 @@ async def test_zero_duration_request() -> None:
     assert device.call("now") == [1]
     await device.wait_idle()
     assert device.statuses([1]) == [entry("now", 1, 200, 0.0)]
+
+
+async def test_reboot_loses_statuses_and_restarts_the_ids() -> None:
+    device = make_device()
+    first = device.call("slow")
+    await device.reboot(first_status_id=1)
+    assert device.statuses(first) == []
+    assert not device.is_running("slow")
+    assert device.call("1") == [1]
+    await device.aclose()

@@ -132,13 +132,13 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
                 continue  # still running: the call waits
             ids = list(range(next_id, next_id + size))
             next_id += size
-            device.update((i, _running("x", i)) for i in ids)
+            device.update((i, _running(f"action{ids[0]}", i)) for i in ids)
             for old in sorted(device)[:-STATUS_WINDOW]:
                 del device[old]
             tracker.start(f"action{ids[0]}", ids, now)
         elif step == "finish":
             for status_id in sorted(i for i, s in device.items() if not s.state.final)[:size]:
-                device[status_id] = _final("x", status_id)
+                device[status_id] = _final(device[status_id].action_id, status_id)
         else:
             asked = tracker.ids_to_read()
             assert len(asked) <= STATUS_WINDOW
@@ -180,3 +180,25 @@ def test_expected_ids_before_the_first_run_come_from_the_action_list() -> None:
     assert tracker.expected_ids("seq", listed=None) == 1
     tracker.start("seq", [1, 2], now=0.0)
     assert tracker.expected_ids("seq", listed=3) == 2
+
+
+def test_a_reused_status_id_holding_another_actions_result_is_not_ours() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [7], now=0.0)
+    [result] = tracker.apply([7], {7: _final("b", 7)}, now=1.0)
+    assert result.state is RunState.EXPIRED
+
+
+def test_expire_all_after_a_reboot() -> None:
+    tracker = RunTracker()
+    tracker.start("a", [900], now=0.0)
+    tracker.start("b", [901, 902], now=0.0)
+    assert tracker.restarted([3])
+    assert not tracker.restarted([903])
+    results = tracker.expire_all()
+    assert [(r.action_id, r.state) for r in results] == [
+        ("a", RunState.EXPIRED),
+        ("b", RunState.EXPIRED),
+    ]
+    assert not tracker.in_flight
+    assert not tracker.restarted([3])

@@ -58,13 +58,36 @@ class RunTracker:
     def start(self, action_id: str, status_ids: Collection[int], now: float) -> RunResult:
         """Track a run the device accepted."""
         ids = tuple(sorted(status_ids))
-        if self.newest_id is not None and ids[-1] <= self.newest_id:
-            # Status IDs only grow: the device restarted its counter (a reboot).
+        if self.restarted(ids):
             self.newest_id = None
         self._observe(ids)
         self.runs[ids[0]] = Run(action_id, ids, now)
         self.request_counts[action_id] = len(ids)
         return RunResult(action_id, RunState.RUNNING, ids)
+
+    def restarted(self, status_ids: Collection[int]) -> bool:
+        """Whether new status IDs show a device that restarted its counter (a reboot).
+
+        IDs only grow, and our calls are one at a time: new IDs at or below the newest seen
+        cannot come from the same counter.
+        """
+        return self.newest_id is not None and max(status_ids) <= self.newest_id
+
+    def expire_all(self) -> list[RunResult]:
+        """End every run in flight as expired (their statuses went with a reboot)."""
+        results = [
+            RunResult(
+                run.action_id,
+                RunState.EXPIRED,
+                run.status_ids,
+                description=EXPIRED_DESCRIPTION,
+                requests=tuple(run.statuses.values()),
+            )
+            for run in self.runs.values()
+        ]
+        self.runs.clear()
+        self.newest_id = None
+        return results
 
     def _observe(self, ids: Collection[int]) -> None:
         if ids:
@@ -131,10 +154,16 @@ class RunTracker:
         oldest = self.oldest_held() or 0
         results: list[RunResult] = []
         for key, run in list(self.runs.items()):
-            run.statuses.update((i, answer[i]) for i in run.status_ids if i in answer)
+            # An ID now holding another action's status was reused: ours is gone.
+            ours = {
+                i: answer[i]
+                for i in run.status_ids
+                if i in answer and answer[i].action_id == run.action_id
+            }
+            run.statuses.update(ours)
             run.read = run.read or any(i in asked for i in run.status_ids)
             pending = run.pending()
-            evicted = [i for i in pending if (i in asked and i not in answer) or i < oldest]
+            evicted = [i for i in pending if (i in asked and i not in ours) or i < oldest]
             result = self._result(run, evicted, now)
             if result.finished:
                 del self.runs[key]
