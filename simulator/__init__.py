@@ -4,7 +4,7 @@
 ``create_app`` serves it; ``python -m simulator`` runs it from the command line.
 """
 
-from .app import create_app, set_credentials
+from .app import create_app, set_actions_list, set_credentials
 from .device import (
     ActionDisabled,
     ActionRunning,
@@ -38,5 +38,6 @@ __all__ = [
     "create_app",
     "default_actions",
     "load_scenario",
+    "set_actions_list",
     "set_credentials",
 ]

@@ -57,6 +57,7 @@ class _BadRequestError(ValueError):
 class _Options:
     auth: tuple[str, str] | None
     json_status_ids: bool
+    actions_list: bool = True
 
 
 DEVICE_KEY = web.AppKey("device", Device)
@@ -81,8 +82,8 @@ def create_app(
     app[_OPTIONS_KEY] = _Options(auth=auth, json_status_ids=json_status_ids)
     app.router.add_post(CALL_PATH, _call)
     app.router.add_get(STATUS_PATH, _status)
-    if actions_list:
-        app.router.add_get(ACTIONS_PATH, _actions)
+    app[_OPTIONS_KEY].actions_list = actions_list
+    app.router.add_get(ACTIONS_PATH, _actions)
     app.router.add_get("/_sim/stats", _get_stats)
     app.router.add_delete("/_sim/stats", _reset_stats)
     app.router.add_get("/_sim/faults", _get_faults)
@@ -140,10 +141,8 @@ def _authorized(request: web.Request, auth: tuple[str, str]) -> bool:
 
 def _refusal(err: DeviceError) -> web.Response:
     headers = {}
-    if isinstance(err, RateLimited):
+    if isinstance(err, RateLimited | DeviceBusy):
         headers[hdrs.RETRY_AFTER] = str(err.retry_after)
-    elif isinstance(err, DeviceBusy):
-        headers[hdrs.RETRY_AFTER] = "1"
     return web.Response(status=err.status, text=str(err), headers=headers)
 
 
@@ -185,7 +184,14 @@ async def _status(request: web.Request) -> web.Response:
 
 
 async def _actions(request: web.Request) -> web.Response:
+    if not request.app[_OPTIONS_KEY].actions_list:
+        raise web.HTTPNotFound
     return _json(request, {"actions": request.app[DEVICE_KEY].list_actions()})
+
+
+def set_actions_list(app: web.Application, served: bool) -> None:
+    """Serve the action list, or answer 404 as firmware without it does."""
+    app[_OPTIONS_KEY].actions_list = served
 
 
 async def _get_stats(request: web.Request) -> web.Response:

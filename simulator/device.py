@@ -55,6 +55,11 @@ class DeviceBusy(DeviceError):  # noqa: N818
 
     status = 429
 
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        """Carry the seconds the device asks callers to wait."""
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class RateLimited(DeviceError):  # noqa: N818
     """Too many status requests in the last second (429); retry after ``retry_after`` seconds."""
@@ -142,6 +147,8 @@ class Device:
         self.status_rate = status_rate
         self.status_window = status_window
         self.max_executing = max_executing
+        # The Retry-After of a call refused as busy.
+        self.busy_retry_after = 1
         self.faults = Faults()
         self._clock = clock
         self._next_id = random.randint(100, 10000) if first_status_id is None else first_status_id
@@ -216,7 +223,8 @@ class Device:
         if self._executing + len(requests) > self.max_executing:
             raise DeviceBusy(
                 f"{self._executing} requests in progress, {len(requests)} more would exceed"
-                f" {self.max_executing}"
+                f" {self.max_executing}",
+                self.busy_retry_after,
             )
         return requests
 

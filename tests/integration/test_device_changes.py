@@ -14,7 +14,13 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ww_go.const import DOMAIN
-from simulator import ActionDefinition, Device, RequestDefinition, set_credentials
+from simulator import (
+    ActionDefinition,
+    Device,
+    RequestDefinition,
+    set_actions_list,
+    set_credentials,
+)
 
 from .conftest import ACTIONS, advance, finish_runs
 from .helpers import entity_ids, press, states
@@ -274,10 +280,11 @@ async def test_unload_during_a_call_abandons_the_run(
     assert device.stats()["requests"]["status"] == 0
 
 
-@pytest.mark.parametrize("booting", ["empty_list", "no_list"])
+@pytest.mark.parametrize("booting", ["empty_list", "list_404", "error"])
 async def test_restart_while_the_device_boots_keeps_the_entities(
     hass: HomeAssistant,
     device: Device,
+    server: TestServer,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     booting: str,
@@ -285,6 +292,8 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
     before = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
     if booting == "empty_list":
         device.set_actions([])
+    elif booting == "list_404":
+        set_actions_list(server.app, False)
     else:
         device.faults.server_error = True
     await hass.config_entries.async_reload(init_integration.entry_id)
@@ -294,6 +303,7 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
     assert kept == before
 
     device.set_actions(ACTIONS)
+    set_actions_list(server.app, True)
     device.faults.server_error = False
     await advance(hass, 30)
     assert init_integration.state is ConfigEntryState.LOADED

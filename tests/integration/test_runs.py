@@ -210,3 +210,16 @@ async def test_queued_run_refused_when_retried(hass: HomeAssistant, device: Devi
     found = states(hass, "fast_http_request")
     assert (found["run_state"], found["problem"]) == ("failure", "on")
     assert "has no action 1" in event(hass, "fast_http_request").attributes["description"]
+
+
+async def test_a_long_retry_after_does_not_stretch_the_minute(
+    hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
+) -> None:
+    """The device asks for 5 minutes' patience: the run still fails after 60 s, as promised."""
+    device.max_executing = 0
+    device.busy_retry_after = 300
+    await press(hass, "fast_http_request")
+    for _ in range(7):
+        freezer.tick(10)
+        await advance(hass, 10)
+    assert states(hass, "fast_http_request")["run_state"] == "failure"

@@ -10,7 +10,14 @@ from aiohttp import encode_basic_auth, web
 from aiohttp.test_utils import make_mocked_request
 import pytest
 
-from simulator import ActionDefinition, Device, RequestDefinition, create_app, set_credentials
+from simulator import (
+    ActionDefinition,
+    Device,
+    RequestDefinition,
+    create_app,
+    set_actions_list,
+    set_credentials,
+)
 from simulator.app import _api_middleware
 
 from .conftest import FIRST_ID, Client, ClientFactory, make_device
@@ -447,3 +454,11 @@ async def test_owner_replaces_the_actions(client: Client, device: Device) -> Non
     body = await (await client.get("/api/v1/actions")).json()
     assert [action["id"] for action in body["actions"]] == ["new"]
     assert (await client.post("/api/v1/actions/call?id=1")).status == 404
+
+
+async def test_action_list_switched_off_and_on(serve: ClientFactory, device: Device) -> None:
+    client = await serve(device)
+    set_actions_list(client.app, False)
+    assert (await client.get("/api/v1/actions")).status == 404
+    set_actions_list(client.app, True)
+    assert (await client.get("/api/v1/actions")).status == 200
