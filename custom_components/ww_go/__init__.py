@@ -2,22 +2,12 @@
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import (
-    config_validation as cv,
-    entity_registry as er,
-    issue_registry as ir,
-)
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
 from .action_ids import parse_action_ids
 from .const import CONF_ACTION_IDS, DOMAIN, ENTITY_KEYS
-from .coordinator import (
-    UNREACHABLE_SINCE,
-    WwGoConfigEntry,
-    WwGoCoordinator,
-    create_client,
-    unreachable_issue_id,
-)
+from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client, forget_unreachable
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
@@ -47,14 +37,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
 
 async def async_unload_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
     """Unload a config entry."""
-    hass.data.get(UNREACHABLE_SINCE, {}).pop(entry.entry_id, None)
+    forget_unreachable(hass, entry.entry_id)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
-    """Forget what was kept of a removed entry's device."""
-    hass.data.get(UNREACHABLE_SINCE, {}).pop(entry.entry_id, None)
-    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
+    """Forget what was kept of a removed entry's device (an entry never loaded included)."""
+    forget_unreachable(hass, entry.entry_id)
 
 
 @callback

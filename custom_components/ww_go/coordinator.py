@@ -71,6 +71,12 @@ def unreachable_issue_id(entry_id: str) -> str:
     return f"{UNREACHABLE_ISSUE}_{entry_id}"
 
 
+def forget_unreachable(hass: HomeAssistant, entry_id: str) -> None:
+    """The device answers, or its entry is unloaded: no count of minutes, no repair issue."""
+    hass.data.get(UNREACHABLE_SINCE, {}).pop(entry_id, None)
+    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id))
+
+
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoClient:
     """A client of the device that config entry data (or a config flow's input) describes."""
     verify_ssl = data.get(CONF_VERIFY_SSL, True)
@@ -167,7 +173,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self._handles: dict[int, RunHandle] = {}
         self.queued: dict[str, RunHandle] = {}
         self._stopped = False
-        # Status reads attempted: a scheduled read skips itself when another came first.
+        # Status reads done: a read waiting for the lock skips itself when another came first.
         self._reads = 0
 
     def _now(self) -> float:
@@ -231,8 +237,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         since = self.hass.data.setdefault(UNREACHABLE_SINCE, {})
         entry_id = self.config_entry.entry_id
         if self.last_update_success:
-            if since.pop(entry_id, None) is not None:
-                ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            forget_unreachable(self.hass, entry_id)
             return
         now = dt_util.utcnow()
         # Kept outside the coordinator: while setup is retried, each try makes a new one.
@@ -241,7 +246,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
-                self._issue_id,
+                unreachable_issue_id(entry_id),
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key=UNREACHABLE_ISSUE,
@@ -252,10 +257,6 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     def unreachable_since(self) -> datetime | None:
         """Since when the device has not answered, if it does not now."""
         return self.hass.data.get(UNREACHABLE_SINCE, {}).get(self.config_entry.entry_id)
-
-    @property
-    def _issue_id(self) -> str:
-        return unreachable_issue_id(self.config_entry.entry_id)
 
     # -- status reads: only while runs are in flight, one request per cycle --
 
@@ -290,11 +291,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             try:
                 await self._read_once()
             finally:
-                # Started and ended both count: a read waiting on the lock sees either.
                 self._reads += 1
 
     async def _read_once(self) -> None:
-        self._reads += 1
         ids = self.tracker.ids_to_read()
         answer = {}
         if ids:

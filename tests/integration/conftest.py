@@ -8,6 +8,7 @@ from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -125,6 +126,16 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
+    """The Home Assistant device of the WW Go device."""
+    entry = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+    )
+    assert entry is not None
+    return entry.id
 
 
 async def advance(hass: HomeAssistant, seconds: float) -> None:

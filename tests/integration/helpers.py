@@ -46,3 +46,12 @@ def event(hass: HomeAssistant, slug: str) -> State:
 def attributes(state: State, *names: str) -> dict[str, Any]:
     """Some attributes of a state."""
     return {name: state.attributes.get(name) for name in names}
+
+
+async def call_action(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    """Call ww_go.call_action and return its response."""
+    response = await hass.services.async_call(
+        "ww_go", "call_action", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)

@@ -5,7 +5,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -23,7 +23,7 @@ from simulator import (
 )
 
 from .conftest import ACTIONS, advance, finish_runs
-from .helpers import entity_ids, press, states
+from .helpers import call_action, entity_ids, press, states
 
 AUTH = ("admin", "secret")
 
@@ -138,28 +138,27 @@ async def test_failed_read_waits_before_the_next(
     assert await status_reads() == failed + 1
 
 
+@pytest.mark.parametrize(
+    ("action_id", "call_delay"),
+    [
+        ("light_toggle", 0.0),  # the device accepted the run; it is being read
+        ("1", 0.5),  # the device is slow to answer the call itself
+    ],
+)
 async def test_unload_stops_reading_and_releases_waiters(
-    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+    hass: HomeAssistant, device: Device, device_id: str, action_id: str, call_delay: float
 ) -> None:
-    device_entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
-    )
-    assert device_entry is not None
+    device.faults.delay = call_delay
     waiting = hass.async_create_background_task(
-        hass.services.async_call(
-            DOMAIN,
-            "call_action",
-            {"device_id": device_entry.id, "action_id": "light_toggle"},
-            blocking=True,
-            return_response=True,
-        ),
-        "call_action",
+        call_action(hass, device_id=device_id, action_id=action_id), "call_action"
     )
-    await advance(hass, 1)
-    await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await waiting
     assert err.value.translation_key == "run_abandoned"
+    device.faults.delay = 0
     device.reset_stats()
     for _ in range(5):
         await advance(hass, 2)
@@ -250,36 +249,6 @@ async def test_device_reboot_expires_the_runs_in_flight(
     assert states(hass, "fast_http_request")["run_state"] == "success"
 
 
-async def test_unload_during_a_call_abandons_the_run(
-    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
-) -> None:
-    device_entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
-    )
-    assert device_entry is not None
-    device.faults.delay = 0.5  # the device is slow to answer the call
-    waiting = hass.async_create_background_task(
-        hass.services.async_call(
-            DOMAIN,
-            "call_action",
-            {"device_id": device_entry.id, "action_id": "1"},
-            blocking=True,
-            return_response=True,
-        ),
-        "call_action",
-    )
-    await hass.async_block_till_done()
-    await hass.config_entries.async_unload(init_integration.entry_id)
-    with pytest.raises(HomeAssistantError) as err:
-        await waiting
-    assert err.value.translation_key == "run_abandoned"
-    device.faults.delay = 0
-    device.reset_stats()
-    for _ in range(3):
-        await advance(hass, 2)
-    assert device.stats()["requests"]["status"] == 0
-
-
 @pytest.mark.parametrize("booting", ["empty_list", "list_404", "error"])
 async def test_restart_while_the_device_boots_keeps_the_entities(
     hass: HomeAssistant,
@@ -308,3 +277,22 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
     await advance(hass, 30)
     assert init_integration.state is ConfigEntryState.LOADED
     assert states(hass, "fast_http_request")["button"] == "unknown"
+
+
+async def test_repair_issue_gone_when_reloaded_with_the_device_back(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue_id = f"device_unreachable_{init_integration.entry_id}"
+    device.faults.offline = True
+    for _ in range(31):
+        freezer.tick(60)
+        await advance(hass, 60)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    device.faults.offline = False
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

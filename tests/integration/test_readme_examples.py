@@ -5,13 +5,11 @@ import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.common import async_mock_service
 import yaml
 
-from custom_components.ww_go.const import DOMAIN
 from simulator import Device
 
 from .conftest import advance, finish_runs
@@ -83,15 +81,11 @@ async def test_automation_on_failure_event(
 async def test_script_branches_on_the_result(
     hass: HomeAssistant,
     device: Device,
-    init_integration: MockConfigEntry,
+    device_id: str,
     notifications: list[ServiceCall],
 ) -> None:
-    device_entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
-    )
-    assert device_entry is not None
     script = example("script")
-    script["sequence"][0]["data"]["device_id"] = device_entry.id
+    script["sequence"][0]["data"]["device_id"] = device_id
     assert await async_setup_component(hass, "script", {"script": {"run_sequence": script}})
 
     await hass.services.async_call("script", "run_sequence", blocking=False)

@@ -5,7 +5,6 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -13,30 +12,12 @@ from custom_components.ww_go.const import DOMAIN
 from simulator import Device
 
 from .conftest import advance, settle
-from .helpers import states
-
-
-@pytest.fixture
-def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
-    """The Home Assistant device of the WW Go device."""
-    entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
-    )
-    assert entry is not None
-    return entry.id
-
-
-async def _call(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "call_action", data, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
+from .helpers import call_action, states
 
 
 async def _call_finishing(hass: HomeAssistant, device: Device, **data: Any) -> dict[str, Any]:
     """Call and wait, while the device finishes its runs and time passes for the reads."""
-    task = hass.async_create_background_task(_call(hass, **data), "call_action")
+    task = hass.async_create_background_task(call_action(hass, **data), "call_action")
     while not task.done():
         await device.wait_idle()
         await advance(hass, 1)
@@ -76,13 +57,13 @@ async def test_waits_for_the_result(hass: HomeAssistant, device: Device, device_
 
 
 async def test_without_waiting(hass: HomeAssistant, device_id: str) -> None:
-    response = await _call(hass, device_id=device_id, action_id="1", wait=False)
+    response = await call_action(hass, device_id=device_id, action_id="1", wait=False)
     assert (response["state"], response["status_ids"], response["code"]) == ("running", [100], None)
     assert states(hass, "fast_http_request")["run_state"] == "running"
 
 
 async def test_timeout_passes_first(hass: HomeAssistant, device_id: str) -> None:
-    response = await _call(hass, device_id=device_id, action_id="light_toggle", timeout=1)
+    response = await call_action(hass, device_id=device_id, action_id="light_toggle", timeout=1)
     assert response["state"] == "running"
 
 
@@ -101,7 +82,7 @@ async def test_busy_past_the_timeout_does_not_run_later(
 ) -> None:
     device.max_executing = 0
     with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, device_id=device_id, action_id="1", timeout=1)
+        await call_action(hass, device_id=device_id, action_id="1", timeout=1)
     assert err.value.translation_key == "device_busy"
     assert states(hass, "fast_http_request")["run_state"] == "failure"
 
@@ -117,7 +98,7 @@ async def test_queued_run_refused_for_good_says_why(
 ) -> None:
     device.max_executing = 0
     task = hass.async_create_background_task(
-        _call(hass, device_id=device_id, action_id="1", timeout=30), "call_action"
+        call_action(hass, device_id=device_id, action_id="1", timeout=30), "call_action"
     )
     await settle(hass)
     device.max_executing = 20
@@ -133,7 +114,7 @@ async def test_busy_for_the_whole_retry_minute(
 ) -> None:
     device.max_executing = 0
     task = hass.async_create_background_task(
-        _call(hass, device_id=device_id, action_id="1", timeout=600), "call_action"
+        call_action(hass, device_id=device_id, action_id="1", timeout=600), "call_action"
     )
     await settle(hass)
     assert states(hass, "fast_http_request")["run_state"] == "queued"
@@ -166,14 +147,14 @@ async def test_errors(
     if fault:
         setattr(device.faults, fault, True)
     with pytest.raises(error) as err:
-        await _call(hass, **({"device_id": device_id} | data))
+        await call_action(hass, **({"device_id": device_id} | data))
     assert getattr(err.value, "translation_key", None) == key
 
 
 async def test_already_running(hass: HomeAssistant, device_id: str) -> None:
-    await _call(hass, device_id=device_id, action_id="light_toggle", wait=False)
+    await call_action(hass, device_id=device_id, action_id="light_toggle", wait=False)
     with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, device_id=device_id, action_id="light_toggle", wait=False)
+        await call_action(hass, device_id=device_id, action_id="light_toggle", wait=False)
     assert err.value.translation_key == "action_running"
 
 
@@ -182,11 +163,11 @@ async def test_device_not_loaded(
 ) -> None:
     await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, device_id=device_id, action_id="1")
+        await call_action(hass, device_id=device_id, action_id="1")
     assert err.value.translation_key == "device_not_loaded"
 
 
 @pytest.mark.parametrize("seconds", [0, 601])
 async def test_timeout_out_of_range(hass: HomeAssistant, device_id: str, seconds: int) -> None:
     with pytest.raises(Exception, match="timeout"):
-        await _call(hass, device_id=device_id, action_id="1", timeout=seconds)
+        await call_action(hass, device_id=device_id, action_id="1", timeout=seconds)
