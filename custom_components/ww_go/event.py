@@ -24,6 +24,7 @@ EVENTS = (
 def event_data(result: RunResult) -> dict[str, object]:
     """What an automation gets with the event."""
     return {
+        "action_id": result.action_id,
         "code": result.code,
         "exe_time": result.exe_time,
         "description": result.description,

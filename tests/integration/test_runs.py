@@ -13,7 +13,7 @@ from .helpers import attributes, event, press, states
 
 pytestmark = pytest.mark.usefixtures("init_integration")
 
-EVENT_DATA = ("event_type", "code", "exe_time", "description", "status_ids")
+EVENT_DATA = ("event_type", "action_id", "code", "exe_time", "description", "status_ids")
 
 
 async def test_before_any_run(hass: HomeAssistant) -> None:
@@ -39,6 +39,7 @@ async def test_success(hass: HomeAssistant, device: Device) -> None:
     assert found["problem"] == "off"
     assert attributes(event(hass, "fast_http_request"), *EVENT_DATA) == {
         "event_type": "success",
+        "action_id": "1",
         "code": 200,
         "exe_time": 0.01,
         "description": "OK",
