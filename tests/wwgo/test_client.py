@@ -6,6 +6,7 @@ answers every request with one crafted response.
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+import json
 import socket
 from typing import Any
 
@@ -33,9 +34,11 @@ from custom_components.ww_go.wwgo import (
     WwGoNotSupportedError,
     WwGoTimeoutError,
     base_url,
+    normalize_host,
     parse_action_list,
     parse_statuses,
 )
+from custom_components.ww_go.wwgo.client import MAX_BODY_BYTES, MAX_RETRY_AFTER
 import simulator
 from simulator import Device, RequestDefinition, create_app
 
@@ -46,6 +49,7 @@ AWKWARD_IDS = ("light toggle/1", "a+b", "x&y=z", "100%", "ä ö", "#top", "a,b",
 USER = "admin"
 PASSWORD = "pässwort 1:2"
 LOCATION = "/api/v1/actions/status?id="
+ACTIONS_PATH = "/api/v1/actions"
 
 
 def _action(
@@ -262,6 +266,18 @@ def test_base_url_of_an_ipv6_host() -> None:
         "http://admin:secret@wwgo.local",
         "wwgo.local:99999",
         "wwgo.local:http",
+        "wwgo.local:0",
+        "wwgo.local:65536",
+        "127.0.\n0.1:8080",
+        "127.0.0.1\t:8080",
+        "127.0.0.1 :8080",
+        "127.0.0.1: 8080",
+        "wwgo\u200b.local",
+        "wwgo.local\x00",
+        "http://wwgo local",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "file:/etc/passwd",
     ],
 )
 def test_base_url_rejects(host: str, session: aiohttp.ClientSession) -> None:
@@ -285,6 +301,38 @@ def test_base_url_rejects(host: str, session: aiohttp.ClientSession) -> None:
 def test_base_url_rejects_no_host_and_password_only(host: str) -> None:
     with pytest.raises(ValueError, match="address"):
         base_url(host)
+
+
+@pytest.mark.parametrize(
+    ("host", "normalized"),
+    [
+        ("192.168.1.100", "192.168.1.100"),
+        ("192.168.1.100:80", "192.168.1.100"),
+        ("  127.0.0.1:8123 \n", "127.0.0.1:8123"),
+        ("http://WWGO.Local:8080/", "wwgo.local:8080"),
+        ("wwgo.local:1", "wwgo.local:1"),
+        ("wwgo.local:65535", "wwgo.local:65535"),
+        ("https://wwgo.local", "https://wwgo.local"),
+        ("https://wwgo.local:443/", "https://wwgo.local"),
+        ("HTTPS://WWGO.local:80", "https://wwgo.local:80"),
+        ("https://wwgo.local:8443", "https://wwgo.local:8443"),
+        ("[::1]:8080", "[::1]:8080"),
+        ("http://[FE80::1]:80", "[fe80::1]"),
+        ("https://[::1]", "https://[::1]"),
+    ],
+)
+def test_normalize_host(host: str, normalized: str) -> None:
+    assert normalize_host(host) == normalized
+    assert normalize_host(normalized) == normalized
+    assert base_url(normalized) == base_url(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["", " \t ", "127.0.0.1: 8080", "wwgo.local:0", "http://admin:secret@wwgo.local"]
+)
+def test_normalize_host_rejects(host: str) -> None:
+    with pytest.raises(ValueError, match="not a device address"):
+        normalize_host(host)
 
 
 # Calls
@@ -361,6 +409,11 @@ async def test_call_sends_post_with_the_id_in_the_query(craft: Craft) -> None:
         # The JSON body comes first; a status_ids that is no list leaves the Location to say.
         ('{"status_ids": [1]}', {**JSON, "Location": f"{LOCATION}2"}, (1,)),
         ('{"status_ids": "3"}', {**JSON, "Location": f"{LOCATION}4"}, (4,)),
+        # Duplicates are one ID; the order stays.
+        ('{"status_ids": [7, 5, 7, "5"]}', JSON, (7, 5)),
+        ("", {"Location": f"{LOCATION}9,9, 8"}, (9, 8)),
+        ('{"status_ids": [0, 4294967295, 3.0]}', JSON, (0, 4294967295, 3)),
+        (json.dumps({"status_ids": list(range(40))}), JSON, tuple(range(40))),
     ],
 )
 async def test_call_reads_the_status_ids(
@@ -388,6 +441,17 @@ async def test_call_reads_the_status_ids(
         ("[139]", JSON),
         ('{"status_ids": [139]', JSON),
         ("Accepted", {"Location": f"{LOCATION}139"}),
+        ('{"status_ids": [true]}', JSON),
+        ('{"status_ids": [-1]}', JSON),
+        ('{"status_ids": [4294967296]}', JSON),
+        ('{"status_ids": [1.5]}', JSON),
+        ('{"status_ids": ["1e3"]}', JSON),
+        (f'{{"status_ids": [{2**70}]}}', JSON),
+        (json.dumps({"status_ids": list(range(41))}), JSON),
+        ("", {"Location": f"{LOCATION}-1"}),
+        ("", {"Location": f"{LOCATION}\u0663"}),
+        ("", {"Location": f"{LOCATION}{2**70}"}),
+        ("", {"Location": LOCATION + ",".join(map(str, range(41)))}),
     ],
 )
 async def test_call_without_usable_status_ids(
@@ -583,6 +647,10 @@ async def test_statuses_of_the_wrong_shape(craft: Craft, body: str) -> None:
         ({"Retry-After": "-3"}, 0.0),
         ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
         ({}, None),
+        ({"Retry-After": "99999"}, MAX_RETRY_AFTER),
+        ({"Retry-After": "1e400"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "nan"}, None),
     ],
 )
 async def test_statuses_busy(
@@ -604,6 +672,142 @@ async def test_statuses_polled_too_often(client: WwGoClient, device: Device) -> 
     _check_error(info.value, WwGoDeviceBusyError, 429)
     assert info.value.retry_after == 1.0
     assert device.stats()["status_rejected"] == 1
+
+
+# Hostile answers: each is a WwGoInvalidResponseError carrying the HTTP status, nothing else
+
+STATUS_OF = {"call": 202, "statuses": 200, "actions": 200}
+DEEP = 100_000
+
+
+def _entry(status_id: int = FIRST_ID, code: object = 200, exe_time: object = 0.1) -> str:
+    return json.dumps({"action_id": "1", "id": status_id, "code": code, "exe_time": exe_time})
+
+
+@pytest.mark.parametrize("endpoint", ["call", "statuses", "actions"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * DEEP + "]" * DEEP,
+        '{"a":' * DEEP + "1" + "}" * DEEP,
+        "[" * DEEP,
+        '{"status_ids": [1], "actions": []}'[:-1] + ', "x": ' + "[" * 40 + "]" * 40 + "}",
+        "1" * 5000,
+        '{"status_ids": [1], "actions": [], "x": NaN}',
+        "\ufeff[]",
+        b"\xff\xfe[]",
+    ],
+    ids=[
+        "deep array",
+        "deep object",
+        "deep unclosed",
+        "too deep",
+        "huge int",
+        "NaN",
+        "BOM",
+        "utf16",
+    ],
+)
+async def test_answer_that_is_no_usable_json(craft: Craft, endpoint: str, body: str) -> None:
+    client, _ = await craft(STATUS_OF[endpoint], body, JSON)
+    with pytest.raises(WwGoInvalidResponseError) as info:
+        await _request(client, endpoint)
+    _check_error(info.value, WwGoInvalidResponseError, STATUS_OF[endpoint])
+
+
+@pytest.mark.parametrize("endpoint", ["call", "statuses", "actions"])
+async def test_answer_larger_than_the_limit(craft: Craft, endpoint: str) -> None:
+    client, _ = await craft(STATUS_OF[endpoint], "[" + " " * MAX_BODY_BYTES + "]", JSON)
+    with pytest.raises(WwGoInvalidResponseError, match="larger than") as info:
+        await _request(client, endpoint)
+    _check_error(info.value, WwGoInvalidResponseError, STATUS_OF[endpoint])
+
+
+async def test_answer_larger_than_the_limit_without_a_length(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    async def stream(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for _ in range(MAX_BODY_BYTES // 4096 + 1):
+            await response.write(b" " * 4096)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get(ACTIONS_PATH, stream)
+    client = WwGoClient(session, await serve(app))
+    with pytest.raises(WwGoInvalidResponseError, match="larger than") as info:
+        await client.actions()
+    _check_error(info.value, WwGoInvalidResponseError, 200)
+
+
+async def test_answer_of_exactly_the_limit(craft: Craft) -> None:
+    client, _ = await craft(200, "[" + " " * (MAX_BODY_BYTES - 2) + "]", JSON)
+    assert await client.statuses([5]) == {}
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [_entry(code=2**70)],
+        [_entry(code=2**31)],
+        [_entry(code=True)],
+        [_entry(code=200.5)],
+        [_entry(exe_time=-0.1)],
+        [_entry(exe_time=1e308), _entry(FIRST_ID + 1, exe_time=1e308)],
+        ['{"action_id": "1", "id": 100, "code": 200, "exe_time": 1e400}'],
+        [_entry(status_id=-FIRST_ID)],
+        [_entry(), _entry(code=404)],
+    ],
+    ids=[
+        "code 2**70",
+        "code 2**31",
+        "code true",
+        "code 200.5",
+        "negative time",
+        "1e308 twice",
+        "infinite time",
+        "negative id",
+        "conflicting duplicates",
+    ],
+)
+async def test_statuses_out_of_range(craft: Craft, entries: list[str]) -> None:
+    client, _ = await craft(200, f"[{', '.join(entries)}]", JSON)
+    with pytest.raises(WwGoInvalidResponseError) as info:
+        await client.statuses([FIRST_ID, FIRST_ID + 1])
+    _check_error(info.value, WwGoInvalidResponseError, 200)
+
+
+async def test_statuses_only_of_the_ids_asked(craft: Craft) -> None:
+    """What an answer says of IDs not asked for is not read: not even whether it makes sense."""
+    body = f"[{_entry()}, {_entry(FIRST_ID + 1, code=2**70, exe_time=-1)}, {_entry()}]"
+    client, _ = await craft(200, body, JSON)
+    assert await client.statuses([FIRST_ID]) == {FIRST_ID: RequestStatus("1", FIRST_ID, 200, 0.1)}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"error": {"code": 503, "message": "booting"}}',
+        '{"errors": ["not ready"]}',
+        '{"message": "Service unavailable"}',
+        '{"status": "booting"}',
+        '{"info": {"version": "1.2"}}',
+    ],
+)
+async def test_actions_answered_with_an_error_object(craft: Craft, body: str) -> None:
+    client, _ = await craft(200, body, JSON)
+    with pytest.raises(WwGoInvalidResponseError) as info:
+        await client.actions()
+    _check_error(info.value, WwGoInvalidResponseError, 200)
+
+
+@pytest.mark.parametrize("body", ["[]", '{"actions": []}'])
+async def test_actions_answered_with_an_empty_list(craft: Craft, body: str) -> None:
+    client, _ = await craft(200, body, JSON)
+    assert (await client.actions()).actions == ()
 
 
 # Action list
@@ -938,12 +1142,13 @@ def test_parse_statuses() -> None:
         {"action_id": 2, "id": "140", "code": "404", "exe_time": "1.205"},
         {"action_id": "1", "id": 141, "code": -1, "exe_time": 0, "extra": True},
     ]
-    assert parse_statuses(body) == [
+    assert list(parse_statuses(body).values()) == [
         RequestStatus("1", 139, 200, 0.133),
         RequestStatus("2", 140, 404, 1.205),
         RequestStatus("1", 141, -1, 0.0),
     ]
-    assert parse_statuses([]) == []
+    assert list(parse_statuses(body)) == [139, 140, 141]
+    assert parse_statuses([]) == {}
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,10 @@ from .client import (
     MAX_IDS_PER_REQUEST,
     WwGoClient,
     base_url,
+    decode_body,
+    normalize_host,
     parse_action_list,
+    parse_status_ids,
     parse_statuses,
 )
 from .codes import MODBUS_DESCRIPTIONS, RequestState, describe, request_state
@@ -60,8 +63,11 @@ __all__ = [
     "WwGoTimeoutError",
     "aggregate",
     "base_url",
+    "decode_body",
     "describe",
+    "normalize_host",
     "parse_action_list",
+    "parse_status_ids",
     "parse_statuses",
     "request_state",
 ]

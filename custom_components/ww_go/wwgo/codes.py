@@ -23,6 +23,8 @@ class RequestState(StrEnum):
 RUNNING_CODES: Final = frozenset({-1, 0})
 MODBUS_SUCCESS: Final = 1
 HTTP_SUCCESS: Final = range(200, 300)
+# A result code is the firmware's int32: anything outside is no answer the device can give.
+RESULT_CODES: Final = range(-(2**31), 2**31)
 
 MODBUS_DESCRIPTIONS: Final[dict[int, str]] = {
     1: "Success",
