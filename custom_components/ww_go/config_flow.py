@@ -27,6 +27,7 @@ from .wwgo import (
     WwGoError,
     WwGoNotSupportedError,
     base_url,
+    normalize_host,
 )
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -60,6 +61,23 @@ async def _probe(hass: HomeAssistant, data: Mapping[str, Any]) -> ActionList | N
         return await client.actions()
     except WwGoNotSupportedError:
         await client.statuses([0])
+        return None
+
+
+def _with_normalized_host(data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The input with its host as it is stored; an invalid host fills errors instead."""
+    try:
+        return {**data, CONF_HOST: normalize_host(data.get(CONF_HOST, ""))}
+    except ValueError:
+        errors[CONF_HOST] = "invalid_host"
+        return dict(data)
+
+
+def _stored_url(host: str) -> str | None:
+    """The device URL of an entry's host; None for text stored before hosts were checked."""
+    try:
+        return str(base_url(host))
+    except ValueError:
         return None
 
 
@@ -108,11 +126,12 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {key: value for key, value in user_input.items() if value not in ("", None)}
-            listing = await _validate(self.hass, data, errors)
+            data = _with_normalized_host(data, errors)
+            listing = None if errors else await _validate(self.hass, data, errors)
             if not errors:
                 url = str(base_url(data[CONF_HOST]))
                 for entry in self._async_current_entries(include_ignore=False):
-                    if str(base_url(entry.data[CONF_HOST])) == url:
+                    if _stored_url(entry.data[CONF_HOST]) == url:
                         return self.async_abort(reason="already_configured")
                 await self.async_set_unique_id((listing and listing.device_id) or url)
                 self._abort_if_unique_id_configured()
@@ -182,8 +201,8 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, **user_input}
-            listing = await _validate(self.hass, data, errors)
+            data = _with_normalized_host({**entry.data, **user_input}, errors)
+            listing = None if errors else await _validate(self.hass, data, errors)
             if not errors:
                 url = str(base_url(data[CONF_HOST]))
                 if listing and listing.device_id:
@@ -191,7 +210,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                     self._abort_if_unique_id_mismatch(reason="wrong_device")
                 for other in self._async_current_entries(include_ignore=False):
                     if other.entry_id != entry.entry_id and (
-                        other.unique_id == url or str(base_url(other.data[CONF_HOST])) == url
+                        other.unique_id == url or _stored_url(other.data[CONF_HOST]) == url
                     ):
                         return self.async_abort(reason="already_configured")
                 return self.async_update_reload_and_abort(entry, data=data)

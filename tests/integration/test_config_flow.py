@@ -30,7 +30,7 @@ async def test_user_creates_entry(hass: HomeAssistant, host: str) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "127.0.0.1"
-    assert result["data"] == {"host": f"http://{host}/", "verify_ssl": True}
+    assert result["data"] == {"host": host, "verify_ssl": True}
     assert result["result"].unique_id == f"http://{host}"
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
@@ -78,6 +78,86 @@ async def test_user_errors_then_recovers(
     assert result["errors"] == errors
     if fault:
         setattr(device.faults, fault, False)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+# Every kind of text that is no device address; {port} is the emulated device's port.
+BAD_HOSTS = {
+    "empty": "",
+    "only spaces": "   ",
+    "newline inside": "127.0.\n0.1:{port}",
+    "tab": "127.0.0.1\t:{port}",
+    "space before the port": "127.0.0.1 :{port}",
+    "space after the colon": "127.0.0.1: {port}",
+    "port 0": "127.0.0.1:0",
+    "port 65536": "127.0.0.1:65536",
+    "credentials": "http://admin:secret@127.0.0.1:{port}",
+    "file": "file:///etc/passwd",
+    "javascript": "javascript:alert(1)",
+}
+NOTHING_ASKED = {"call": 0, "status": 0, "actions": 0}
+
+
+@pytest.mark.parametrize("bad_host", BAD_HOSTS.values(), ids=BAD_HOSTS.keys())
+async def test_user_invalid_host_then_recovers(
+    hass: HomeAssistant, host: str, device: Device, bad_host: str
+) -> None:
+    flow_id = await _start(hass)
+    port = host.rpartition(":")[2]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": bad_host.format(port=port), "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"host": "invalid_host"}
+    assert device.stats()["requests"] == NOTHING_ASKED
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["host"] == host
+
+
+@pytest.mark.parametrize("bad_host", BAD_HOSTS.values(), ids=BAD_HOSTS.keys())
+async def test_reconfigure_invalid_host_then_recovers(
+    hass: HomeAssistant, init_integration: MockConfigEntry, host: str, bad_host: str
+) -> None:
+    result = await init_integration.start_reconfigure_flow(hass)
+    port = host.rpartition(":")[2]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": bad_host.format(port=port), "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"host": "invalid_host"}
+    assert init_integration.data["host"] == host
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": f"  HTTP://{host}/ ", "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["host"] == host
+
+
+@pytest.mark.parametrize("typed", ["  {host} ", "http://{host}", "HTTP://{host}/", "{host}\n"])
+async def test_user_host_is_stored_normalized(hass: HomeAssistant, host: str, typed: str) -> None:
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": typed.format(host=host), "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["host"] == host
+    assert result["result"].unique_id == f"http://{host}"
+
+
+async def test_user_beside_an_entry_stored_before_hosts_were_checked(
+    hass: HomeAssistant, host: str
+) -> None:
+    MockConfigEntry(domain=DOMAIN, unique_id="legacy", data={"host": "127.0.0.1\t:1"}).add_to_hass(
+        hass
+    )
+    flow_id = await _start(hass)
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"host": host, "verify_ssl": True}
     )
@@ -206,7 +286,7 @@ async def test_reconfigure(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert init_integration.data["host"] == f"http://{host}"
+    assert init_integration.data["host"] == host
     assert init_integration.data["verify_ssl"] is False
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
