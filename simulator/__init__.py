@@ -8,6 +8,7 @@ from .app import create_app, set_actions_list, set_credentials
 from .device import (
     ActionDisabled,
     ActionRunning,
+    Answer,
     Device,
     DeviceBusy,
     DeviceError,
@@ -27,6 +28,7 @@ __all__ = [
     "ActionDefinition",
     "ActionDisabled",
     "ActionRunning",
+    "Answer",
     "Device",
     "DeviceBusy",
     "DeviceError",

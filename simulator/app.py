@@ -11,21 +11,26 @@ Device API, as the vendor documents it:
 
 With ``auth``, these need HTTP Basic credentials (401 otherwise). The fault switches of
 ``Device.faults`` apply to them: ``offline`` drops the connection unanswered, ``delay`` waits before
-answering, ``server_error`` answers 500, and ``malformed_json`` makes the status and the action
-list answer 200 with a body that is not JSON (a JSON-form call still runs, and answers 202 with it).
+answering, ``server_error`` answers 500, ``malformed_json`` makes the status and the action
+list answer 200 with a body that is not JSON (a JSON-form call still runs, and answers 202 with it),
+and ``answer`` makes one endpoint (``call``, ``status`` or ``actions``) give a crafted answer: its
+HTTP status, raw body text and headers, and nothing else happens (no run, nothing counted).
 
 Emulator control, never behind authentication nor affected by faults:
 
 - ``GET /_sim/stats`` the device's counters, ``DELETE /_sim/stats`` zeroes them;
 - ``GET /_sim/faults`` the fault switches; ``POST /_sim/faults`` with a JSON object of any of
-  ``offline``, ``delay``, ``malformed_json``, ``server_error`` sets them, and ``external_calls: n``
-  makes other clients allocate n status IDs.
+  ``offline``, ``delay``, ``malformed_json``, ``server_error`` and ``answer`` sets them
+  (``{"answer": {"endpoint": "status", "status": 200, "body": "[]", "headers": {}}}``, status,
+  body and headers optional; ``{"answer": null}`` clears it), and ``external_calls: n`` makes
+  other clients allocate n status IDs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 import math
 import re
@@ -35,7 +40,7 @@ from typing import Any
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
-from .device import Device, DeviceBusy, DeviceError, RateLimited
+from .device import Answer, Device, DeviceBusy, DeviceError, Endpoint, RateLimited
 
 CALL_PATH = "/api/v1/actions/call"
 STATUS_PATH = "/api/v1/actions/status"
@@ -46,7 +51,12 @@ MALFORMED_JSON = b"{not json"
 JSON = "application/json"
 
 _STATUS_IDS = re.compile(r"\d+(,\d+)*", re.ASCII)
-_FAULT_BOOLS = ("offline", "malformed_json", "server_error")
+# Which endpoint a request of the device API is, for a crafted answer.
+_ENDPOINTS: dict[tuple[str, str], Endpoint] = {
+    (hdrs.METH_POST, CALL_PATH): "call",
+    (hdrs.METH_GET, STATUS_PATH): "status",
+    (hdrs.METH_GET, ACTIONS_PATH): "actions",
+}
 
 
 class _BadRequestError(ValueError):
@@ -123,6 +133,10 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     if faults.server_error:
         return web.Response(status=500, text="Internal Server Error")
+    answer = faults.answer
+    if answer is not None and _ENDPOINTS.get((request.method, request.path)) == answer.endpoint:
+        headers = {hdrs.CONTENT_TYPE: JSON, **answer.headers}
+        return web.Response(status=answer.status, body=answer.body.encode(), headers=headers)
     return await handler(request)
 
 
@@ -220,26 +234,63 @@ async def _set_faults(request: web.Request) -> web.Response:
     return web.json_response(device.faults.as_json())
 
 
+def _switch(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _BadRequestError(f"{name} must be true or false")
+    return value
+
+
+def _delay(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise _BadRequestError(f"{name} must be a number of seconds, not negative")
+    return float(value)
+
+
+def _count(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _BadRequestError(f"{name} must be a non-negative integer")
+    return value
+
+
+def _answer(name: str, value: object) -> Answer | None:
+    if value is None:
+        return None
+    fields = ("endpoint", "status", "body", "headers")
+    if not isinstance(value, dict) or "endpoint" not in value or not value.keys() <= set(fields):
+        raise _BadRequestError(f"{name} must be null or an object of {', '.join(fields)}")
+    status, body, headers = (
+        value.get("status", 200),
+        value.get("body", ""),
+        value.get("headers", {}),
+    )
+    if not isinstance(status, int) or isinstance(status, bool) or not isinstance(body, str):
+        raise _BadRequestError(f"{name} needs an integer status and a text body")
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise _BadRequestError(f"{name} headers must map names to text")
+    try:
+        return Answer(value["endpoint"], status, body, headers)
+    except ValueError as err:
+        raise _BadRequestError(f"{name}: {err}") from err
+
+
+# Each fault key, and how its JSON value is checked and converted.
+_FAULT_KEYS: dict[str, Callable[[str, object], object]] = {
+    "offline": _switch,
+    "malformed_json": _switch,
+    "server_error": _switch,
+    "delay": _delay,
+    "external_calls": _count,
+    "answer": _answer,
+}
+
+
 def _fault_changes(body: object) -> dict[str, Any]:
     """Check a fault request's JSON body before anything is applied."""
     if not isinstance(body, dict):
         raise _BadRequestError("the body must be a JSON object")
     changes: dict[str, Any] = {}
     for name, value in body.items():
-        if name in _FAULT_BOOLS:
-            if not isinstance(value, bool):
-                raise _BadRequestError(f"{name} must be true or false")
-        elif name == "delay":
-            if not _is_number(value) or not 0 <= value < math.inf:
-                raise _BadRequestError("delay must be a number of seconds, not negative")
-        elif name == "external_calls":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise _BadRequestError("external_calls must be a non-negative integer")
-        else:
+        if (check := _FAULT_KEYS.get(name)) is None:
             raise _BadRequestError(f"unknown key {name!r}")
-        changes[name] = float(value) if name == "delay" else value
+        changes[name] = check(name, value)
     return changes
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

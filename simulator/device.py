@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 import math
 import random
+import re
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 from .scenario import ActionDefinition, RequestDefinition, default_actions
 
@@ -24,6 +25,8 @@ EXTERNAL_CODE = 200
 EXTERNAL_EXE_TIME = 0.001
 RATE_WINDOW = 1.0
 CALL_REJECTION_CODES = (400, 404, 409, 429)
+# An HTTP header name (RFC 9110 token).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class DeviceError(Exception):
@@ -72,6 +75,35 @@ class RateLimited(DeviceError):  # noqa: N818
         self.retry_after = retry_after
 
 
+# The API endpoints a crafted answer can stand in for.
+Endpoint = Literal["call", "status", "actions"]
+ENDPOINTS: tuple[Endpoint, ...] = get_args(Endpoint)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A raw answer one endpoint gives instead of the device's: HTTP status, body text, headers.
+
+    Raises ValueError for an unknown endpoint, a status outside 200..599, or a header an HTTP
+    answer cannot carry.
+    """
+
+    endpoint: Endpoint
+    status: int = 200
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Refuse what no HTTP answer can say."""
+        if self.endpoint not in ENDPOINTS:
+            raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}")
+        if self.status not in range(200, 600):
+            raise ValueError("status must be an HTTP status from 200 to 599")
+        for name, value in self.headers.items():
+            if not _HEADER_NAME.fullmatch(name) or any(c in value for c in "\r\n\0"):
+                raise ValueError(f"header {name!r} cannot be sent")
+
+
 @dataclass
 class Faults:
     """Misbehaviours the device's HTTP API can be switched into."""
@@ -84,6 +116,8 @@ class Faults:
     """Answer the JSON endpoints with a body that is not JSON."""
     server_error: bool = False
     """Answer every API request with 500."""
+    answer: Answer | None = None
+    """Answer one endpoint with this instead; the device itself does nothing (None: off)."""
 
     def as_json(self) -> dict[str, Any]:
         """The switches as a JSON object."""

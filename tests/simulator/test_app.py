@@ -12,6 +12,7 @@ import pytest
 
 from simulator import (
     ActionDefinition,
+    Answer,
     Device,
     RequestDefinition,
     create_app,
@@ -19,6 +20,7 @@ from simulator import (
     set_credentials,
 )
 from simulator.app import _api_middleware
+from simulator.device import Endpoint
 
 from .conftest import FIRST_ID, Client, ClientFactory, make_device
 
@@ -345,7 +347,13 @@ async def test_set_faults(client: Client, device: Device) -> None:
         json={"offline": True, "delay": 1, "malformed_json": True, "server_error": True},
     )
     assert response.status == 200
-    expected = {"offline": True, "delay": 1.0, "malformed_json": True, "server_error": True}
+    expected = {
+        "offline": True,
+        "delay": 1.0,
+        "malformed_json": True,
+        "server_error": True,
+        "answer": None,
+    }
     assert await response.json() == expected
     assert device.faults.as_json() == expected
     assert isinstance(device.faults.delay, float)
@@ -353,6 +361,76 @@ async def test_set_faults(client: Client, device: Device) -> None:
     expected |= {"offline": False, "delay": 0.0}
     assert await response.json() == expected
     assert await (await client.get("/_sim/faults")).json() == expected
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path"),
+    [
+        ("call", "POST", f"{CALL}?id=1"),
+        ("status", "GET", f"{STATUS}?id=1"),
+        ("actions", "GET", ACTIONS),
+    ],
+)
+async def test_crafted_answer_of_one_endpoint(
+    client: Client, device: Device, endpoint: Endpoint, method: str, path: str
+) -> None:
+    body = '{"error": {"code": 1}}\u00e4'
+    answer = {"endpoint": endpoint, "status": 203, "body": body}
+    response = await client.post("/_sim/faults", json={"answer": answer})
+    assert response.status == 200
+    assert (await response.json())["answer"] == answer | {"headers": {}}
+    assert device.faults.answer == Answer(endpoint, 203, body)
+    response = await client.request(method, path)
+    assert (response.status, await response.text()) == (203, body)
+    assert response.content_type == "application/json"
+    # The device did nothing.
+    assert device.stats()["requests"] == {"call": 0, "status": 0, "actions": 0}
+    assert device.status_ids == []
+    # Only that endpoint answers so.
+    for other in API_ROUTES:
+        if other != (method, path):
+            assert (await client.request(*other)).status != 203
+    response = await client.post("/_sim/faults", json={"answer": None})
+    assert (await response.json())["answer"] is None
+    assert device.faults.answer is None
+    assert (await client.request(method, path)).status != 203
+
+
+async def test_crafted_answer_with_headers(client: Client, device: Device) -> None:
+    device.faults.answer = Answer(
+        "call", 202, "", {"Location": f"{STATUS}?id=1e3", "Content-Type": "text/plain"}
+    )
+    response = await client.post(f"{CALL}?id=1")
+    assert response.status == 202
+    assert response.headers["Location"] == f"{STATUS}?id=1e3"
+    assert response.content_type == "text/plain"
+    assert await response.read() == b""
+    assert device.status_ids == []
+
+
+async def test_crafted_answer_behind_the_login(serve: ClientFactory, device: Device) -> None:
+    """The device still asks for its login, and a server error still wins."""
+    client = await serve(device, auth=("admin", "secret"))
+    device.faults.answer = Answer("actions", 200, "[]")
+    assert (await client.get(ACTIONS)).status == 401
+    headers = {"Authorization": encode_basic_auth("admin", "secret")}
+    assert await (await client.get(ACTIONS, headers=headers)).text() == "[]"
+    device.faults.server_error = True
+    assert (await client.get(ACTIONS, headers=headers)).status == 500
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"endpoint": "callx"},
+        {"endpoint": "status", "status": 101},
+        {"endpoint": "status", "headers": {"Location": "a\nb"}},
+        {"endpoint": "status", "headers": {"": "a"}},
+    ],
+)
+def test_crafted_answer_that_cannot_be_sent(answer: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"endpoint|status|header"):
+        Answer(**answer)
 
 
 async def test_external_calls_allocate_ids(client: Client, device: Device) -> None:
@@ -376,6 +454,20 @@ async def test_external_calls_allocate_ids(client: Client, device: Device) -> No
         {"external_calls": 1.5},
         {"external_calls": True},
         {"offline": True, "reboot": True},
+        {"answer": "status"},
+        {"answer": {}},
+        {"answer": {"endpoint": "reboot"}},
+        {"answer": {"endpoint": "status", "status": 199}},
+        {"answer": {"endpoint": "status", "status": 600}},
+        {"answer": {"endpoint": "status", "status": True}},
+        {"answer": {"endpoint": "status", "status": "200"}},
+        {"answer": {"endpoint": "status", "body": ["x"]}},
+        {"answer": {"endpoint": "status", "headers": []}},
+        {"answer": {"endpoint": "status", "headers": {"X-A": 1}}},
+        {"answer": {"endpoint": "status", "headers": {"X-A": "a\r\nX-B: b"}}},
+        {"answer": {"endpoint": "status", "headers": {"X A": "a"}}},
+        {"answer": {"endpoint": "status", "location": "/"}},
+        {"answer": None, "delay": -1},
     ],
 )
 async def test_bad_fault_requests(client: Client, device: Device, body: Any) -> None:
@@ -386,6 +478,7 @@ async def test_bad_fault_requests(client: Client, device: Device, body: Any) -> 
         "delay": 0.0,
         "malformed_json": False,
         "server_error": False,
+        "answer": None,
     }
 
 

@@ -329,6 +329,7 @@ def test_faults_default_off() -> None:
         "delay": 0.0,
         "malformed_json": False,
         "server_error": False,
+        "answer": None,
     }
     faults.delay = 1.5
     assert faults.as_json()["delay"] == 1.5
