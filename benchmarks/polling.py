@@ -27,11 +27,11 @@ from typing import Any, Final, Protocol
 import aiohttp
 from aiohttp import web
 
-from custom_components.ww_go.const import BUSY_BACKOFF_MAX, READ_RETRY_DELAY
 from custom_components.ww_go.wwgo import (
+    LoopScheduler,
+    RunEngine,
     RunResult,
     RunState,
-    RunTracker,
     WwGoClient,
     WwGoDeviceBusyError,
 )
@@ -40,8 +40,6 @@ from simulator import ActionDefinition, Device, RequestDefinition, create_app
 LOOPBACK: Final = "127.0.0.1"
 # The vendor script sleeps one second between two reads of a run's status.
 NAIVE_POLL_INTERVAL: Final = 1.0
-# The coordinator wakes a call waiting for the window at least this often.
-WINDOW_WAIT: Final = 1.0
 LOST_STATES: Final = frozenset({RunState.EXPIRED, RunState.TIMEOUT})
 DEFAULT_MAX_EXECUTING: Final = 20
 LABEL_WIDTH: Final = 30
@@ -202,123 +200,35 @@ class NaiveDriver:
                 await asyncio.sleep(err.retry_after or NAIVE_POLL_INTERVAL)
 
 
-@dataclass(frozen=True, slots=True)
-class _Queued:
-    """Why a call was not sent: it would evict an unfinished result, or the device is busy."""
-
-    for_window: bool
-    retry_after: float | None = None
-
-
-class IntegrationDriver:
-    """The integration's way, as its coordinator drives the library (without Home Assistant)."""
+class EngineDriver:
+    """The integration's way: the run engine that ships, on the event loop's clock."""
 
     def __init__(self, client: WwGoClient) -> None:
-        """Read and call through ``client``, tracking runs with a fresh ``RunTracker``."""
+        """Run actions through a fresh ``RunEngine`` on ``client``."""
         self.client = client
-        self.tracker = RunTracker()
         self.lost = 0
-        self._loop = asyncio.get_running_loop()
-        self._read_lock = asyncio.Lock()
-        self._call_lock = asyncio.Lock()
-        self._window_moved = asyncio.Event()
-        self._schedule_changed = asyncio.Event()
-        self._waiting: dict[int, asyncio.Future[RunResult]] = {}
+        self.engine = RunEngine(client, LoopScheduler(), self._count_lost)
 
-    def _now(self) -> float:
-        return self._loop.time()
+    def _count_lost(self, result: RunResult) -> None:
+        if result.state in LOST_STATES:
+            self.lost += 1
 
     @contextlib.asynccontextmanager
     async def active(self) -> AsyncIterator[None]:
-        """Run the status-read schedule."""
-        reader = asyncio.create_task(self._read_on_schedule())
+        """The engine schedules its own reads; stop it at the end."""
         try:
             yield
         finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
-
-    async def _read_on_schedule(self) -> None:
-        """Read when the tracker says; with nothing in flight, wait for a call and read nothing."""
-        while True:
-            self._schedule_changed.clear()
-            delay = self.tracker.next_read_delay(self._now())
-            if not await _woken(self._schedule_changed, delay):
-                await self._read()
-
-    async def _read(self) -> None:
-        """One status request for every unfinished ID the device may still hold."""
-        async with self._read_lock:
-            ids = self.tracker.ids_to_read()
-            answer = {}
-            if ids:
-                try:
-                    answer = await self.client.statuses(ids)
-                except WwGoDeviceBusyError as err:
-                    self.tracker.back_off(self._now(), err.retry_after or READ_RETRY_DELAY)
-                    return
-            self._publish(self.tracker.apply(ids, answer, self._now()))
-            self._window_moved.set()
-            self._window_moved = asyncio.Event()
-
-    def _publish(self, results: Sequence[RunResult]) -> None:
-        for result in results:
-            if not result.finished:
-                continue
-            if result.state in LOST_STATES:
-                self.lost += 1
-            waiting = self._waiting.pop(result.status_ids[0], None)
-            if waiting is not None and not waiting.done():
-                waiting.set_result(result)
+            self.engine.close()
 
     async def run(self, action_id: str) -> None:
-        """Call when the window allows and the device accepts, then wait for the result."""
-        attempt = 0
-        while True:
-            outcome = await self._try_call(action_id)
-            if isinstance(outcome, asyncio.Future):
-                await outcome
-                return
-            if outcome.for_window:
-                # Woken by the next status read, or after a second.
-                await _woken(self._window_moved, WINDOW_WAIT)
-            else:
-                await asyncio.sleep(outcome.retry_after or min(2**attempt, BUSY_BACKOFF_MAX))
-            attempt += 1
-
-    async def _try_call(self, action_id: str) -> asyncio.Future[RunResult] | _Queued:
-        async with self._call_lock:
-            expected = self.tracker.expected_ids(action_id)
-            if self.tracker.at_risk(expected):
-                # This call would push unfinished results out of the device's window: read first,
-                # unless a read just happened (the one that woke this call) or must wait.
-                if self.tracker.may_read(self._now()):
-                    await self._read()
-                if self.tracker.at_risk(expected):
-                    return _Queued(for_window=True)
-            try:
-                status_ids = await self.client.call(action_id)
-            except WwGoDeviceBusyError as err:
-                return _Queued(for_window=False, retry_after=err.retry_after)
-            result = self.tracker.start(action_id, status_ids, self._now())
-            waiting = self._loop.create_future()
-            self._waiting[result.status_ids[0]] = waiting
-            self._schedule_changed.set()
-            return waiting
-
-
-async def _woken(event: asyncio.Event, seconds: float | None) -> bool:
-    """Wait for ``event`` at most ``seconds`` (None: no limit); whether it was set."""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(seconds):
-            await event.wait()
-            return True
-    return False
+        """Call (queued while the window or the device asks), then wait for the result."""
+        handle = await self.engine.call(action_id)
+        await handle.done
 
 
 type DriverFactory = Callable[[WwGoClient], Driver]
-APPROACHES: Final[dict[str, DriverFactory]] = {"naive": NaiveDriver, "ours": IntegrationDriver}
+APPROACHES: Final[dict[str, DriverFactory]] = {"naive": NaiveDriver, "ours": EngineDriver}
 
 
 # -- scenarios --

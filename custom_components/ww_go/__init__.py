@@ -7,7 +7,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .action_ids import parse_action_ids
 from .const import CONF_ACTION_IDS, DOMAIN, ENTITY_KEYS
-from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client, forget_unreachable
+from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client
+from .issues import forget_unreachable
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
@@ -28,9 +29,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     _remove_stale_entities(hass, entry)
-    entry.async_on_unload(
-        coordinator.async_add_listener(lambda: _remove_stale_entities(hass, entry))
-    )
+    actions = set(coordinator.data.actions)
+
+    @callback
+    def actions_changed() -> None:
+        # Stale entities are looked for only when the action list changed.
+        nonlocal actions
+        if actions != (actions := set(coordinator.data.actions)):
+            _remove_stale_entities(hass, entry)
+
+    entry.async_on_unload(coordinator.async_add_listener(actions_changed))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -53,4 +53,5 @@ class WwGoBinarySensorEntity(WwGoEntity, BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        return None if self.result is None else self.entity_description.is_on_fn(self.result)
+        result = self.runs.result
+        return None if result is None else self.entity_description.is_on_fn(result)

@@ -8,8 +8,9 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import RunHandle, WwGoConfigEntry, WwGoCoordinator
+from .coordinator import WwGoConfigEntry, WwGoCoordinator
 from .entity import WwGoEntity, async_add_action_entities
+from .wwgo import RunHandle
 
 # One press at a time reaches the device.
 PARALLEL_UPDATES = 1

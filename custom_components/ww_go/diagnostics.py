@@ -8,6 +8,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .coordinator import WwGoConfigEntry
+from .issues import unreachable_since
 
 TO_REDACT = {CONF_PASSWORD, CONF_USERNAME}
 
@@ -17,7 +18,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """What support needs to see, without the login."""
     coordinator = entry.runtime_data
-    tracker = coordinator.tracker
+    tracker = coordinator.engine.tracker
     return {
         "entry": {
             "data": async_redact_data(entry.data, TO_REDACT),
@@ -27,7 +28,7 @@ async def async_get_config_entry_diagnostics(
             "base_url": str(coordinator.client.base_url),
             "has_action_list": coordinator.has_action_list,
             "reachable": coordinator.last_update_success,
-            "unreachable_since": coordinator.unreachable_since,
+            "unreachable_since": unreachable_since(hass, entry.entry_id),
         },
         "actions": [asdict(action) for action in coordinator.data.actions.values()],
         "newest_status_id": tracker.newest_id,
@@ -40,8 +41,8 @@ async def async_get_config_entry_diagnostics(
             }
             for run in tracker.runs.values()
         ],
-        "queued": sorted(coordinator.queued),
-        "latest_runs": {key: asdict(run) for key, run in coordinator.data.runs.items()},
-        "last_results": {key: asdict(run) for key, run in coordinator.data.results.items()},
-        "request_counts": dict(coordinator.request_counts),
+        "queued": sorted(coordinator.engine.queued),
+        "durations": dict(tracker.durations),
+        "runs": {key: asdict(runs) for key, runs in coordinator.runs.items()},
+        "requests": dict(coordinator.requests),
     }

@@ -1,6 +1,7 @@
-"""The base entity of an action: device info, availability and the unique ID scheme."""
+"""The base entity of an action: device info, availability, unique ID, and per-action updates."""
 
 from collections.abc import Callable, Iterable
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -9,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .coordinator import NO_RUNS, ActionRuns, WwGoConfigEntry, WwGoCoordinator
 from .wwgo import RunResult
 
 
@@ -36,21 +37,43 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
             model="WW Go",
             configuration_url=str(coordinator.client.base_url),
         )
+        self._shown: Any = None
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the device cannot be reached or no longer has the action."""
         return super().available and self.action_id in self.coordinator.data.actions
 
     @property
-    def run(self) -> RunResult | None:
-        """The action's latest run, in any state."""
-        return self.coordinator.data.runs.get(self.action_id)
+    def runs(self) -> ActionRuns:
+        """The action's newest run and its last finished one."""
+        return self.coordinator.runs.get(self.action_id, NO_RUNS)
 
-    @property
-    def result(self) -> RunResult | None:
-        """The action's latest finished run."""
-        return self.coordinator.data.results.get(self.action_id)
+    def _value(self) -> Any:
+        """What the entity shows of the action's runs: a run that changes it writes the state."""
+        return self.state
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._shown = self._value()
+        self.async_on_remove(
+            self.coordinator.async_add_run_listener(self.action_id, self._handle_run)
+        )
+
+    @callback
+    def _handle_run(self, result: RunResult) -> None:
+        """A run of the action changed: write the state only if what it shows changed."""
+        if (value := self._value()) != self._shown:
+            self._shown = value
+            self.async_write_ha_state()
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self._shown = self._value()
+        super()._handle_coordinator_update()
 
 
 def async_add_action_entities[DescriptionT: EntityDescription](

@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .coordinator import WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
 from .wwgo import FINAL_STATES, RunResult
 
@@ -44,18 +44,9 @@ async def async_setup_entry(
 class WwGoEventEntity(WwGoEntity, EventEntity):
     """Fires once for every finished run of an action."""
 
-    def __init__(
-        self, coordinator: WwGoCoordinator, action_id: str, description: EventEntityDescription
-    ) -> None:
-        """Start from the run already finished, so that it does not fire again."""
-        super().__init__(coordinator, action_id, description)
-        self._fired: RunResult | None = self.result
-
     @callback
     @override
-    def _handle_coordinator_update(self) -> None:
-        result = self.result
-        if result is not None and result is not self._fired:
-            self._fired = result
+    def _handle_run(self, result: RunResult) -> None:
+        if result.finished:
             self._trigger_event(result.state.value, event_data(result))
-        super()._handle_coordinator_update()
+            self.async_write_ha_state()

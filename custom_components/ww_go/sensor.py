@@ -15,18 +15,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import WwGoConfigEntry
+from .coordinator import ActionRuns, WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
-from .wwgo import RunResult, RunState
+from .wwgo import RunState
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class WwGoSensorEntityDescription(SensorEntityDescription):
-    """A sensor of an action, read from its latest run and its latest finished run."""
+    """A sensor of an action, read from its newest run and its last finished run."""
 
-    value_fn: Callable[[RunResult | None, RunResult | None], StateType]
+    value_fn: Callable[[ActionRuns], StateType]
     # Restored after a restart until a new run finishes.
     restore: bool = False
 
@@ -36,7 +36,7 @@ SENSORS = (
         key="result_code",
         translation_key="result_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda run, result: result.code if result else None,
+        value_fn=lambda runs: runs.result.code if runs.result else None,
         restore=True,
     ),
     WwGoSensorEntityDescription(
@@ -49,7 +49,7 @@ SENSORS = (
         entity_category=EntityCategory.DIAGNOSTIC,
         # A statistics series per action: enabled where someone charts it.
         entity_registry_enabled_default=False,
-        value_fn=lambda run, result: result.exe_time if result else None,
+        value_fn=lambda runs: runs.result.exe_time if runs.result else None,
         restore=True,
     ),
     WwGoSensorEntityDescription(
@@ -57,7 +57,7 @@ SENSORS = (
         translation_key="run_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in RunState],
-        value_fn=lambda run, result: run.state.value if run else None,
+        value_fn=lambda runs: runs.run.state.value if runs.run else None,
     ),
 )
 
@@ -86,6 +86,6 @@ class WwGoSensorEntity(WwGoEntity, RestoreSensor):
     @property
     @override
     def native_value(self) -> StateType:
-        if self.entity_description.restore and self.result is None:
+        if self.entity_description.restore and self.runs.result is None:
             return self._restored
-        return self.entity_description.value_fn(self.run, self.result)
+        return self.entity_description.value_fn(self.runs)

@@ -1,7 +1,7 @@
 """The `ww_go.call_action` action: run a device action and, if asked, wait for its result."""
 
 import asyncio
-from typing import Final
+from typing import Final, cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -18,7 +18,7 @@ import probatio
 
 from .const import DOMAIN
 from .coordinator import WwGoConfigEntry, WwGoCoordinator
-from .wwgo import RunResult, RunState
+from .wwgo import RunResult, RunState, WwGoError
 
 SERVICE_CALL_ACTION: Final = "call_action"
 ATTR_DEVICE_ID: Final = "device_id"
@@ -101,15 +101,15 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     result = handle.result
     if call.data[ATTR_WAIT]:
         # asyncio.wait leaves the run's future alone when the timeout passes first.
-        await asyncio.wait({handle.finished}, timeout=call.data[ATTR_TIMEOUT])
-        if handle.finished.done():
-            result = handle.finished.result()
-        else:
+        await asyncio.wait({handle.done}, timeout=call.data[ATTR_TIMEOUT])
+        if not handle.done.done():
             # Still queued when the caller stops waiting: it must not run behind their back.
             await coordinator.async_cancel_queued(handle, TIMEOUT_DESCRIPTION)
-            result = handle.result
+        if handle.done.done() and (error := handle.done.exception()) is not None:
+            raise coordinator.translated(cast("WwGoError", error), action_id)
         if handle.error is not None:
-            raise handle.error
+            raise coordinator.translated(handle.error, action_id)
+        result = handle.result
         if result.finished and not result.status_ids:
             # Never accepted: the device stayed busy.
             raise HomeAssistantError(

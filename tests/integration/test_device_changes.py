@@ -122,7 +122,7 @@ async def test_failed_read_waits_before_the_next(
 
     async def status_reads() -> int:
         diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
-        counts = diagnostics["request_counts"]
+        counts = diagnostics["requests"]
         assert isinstance(counts, dict)
         return int(str(counts["status"]))
 

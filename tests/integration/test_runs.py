@@ -210,7 +210,8 @@ async def test_queued_run_refused_when_retried(hass: HomeAssistant, device: Devi
     await advance(hass, 2)
     found = states(hass, "fast_http_request")
     assert (found["run_state"], found["problem"]) == ("failure", "on")
-    assert "has no action 1" in event(hass, "fast_http_request").attributes["description"]
+    description = event(hass, "fast_http_request").attributes["description"]
+    assert description == "The device has no action 1; the action was not run"
 
 
 async def test_a_long_retry_after_does_not_stretch_the_minute(

@@ -83,19 +83,29 @@ def test_at_risk_names_the_ids_a_call_would_push_out() -> None:
 def test_first_read_follows_the_actions_execution_time() -> None:
     tracker = RunTracker()
     tracker.start("fast", [1], now=0.0)
-    assert tracker.next_read_delay(now=0.0) == 0.55  # unknown action: half a second, plus margin
-    tracker.apply([1], {1: _final("fast", 1, 200, 0.1)}, now=0.55)
+    assert tracker.next_read_delay(now=0.0) == pytest.approx(0.3)  # unknown action: soon
+    tracker.apply([1], {1: _final("fast", 1, 200, 0.1)}, now=0.3)
+    assert tracker.durations["fast"] == [0.1]
     tracker.start("fast", [2], now=10.0)
-    assert tracker.next_read_delay(now=10.0) == pytest.approx(0.11)
-    tracker.apply([2], {2: _running("fast", 2)}, now=10.11)
-    assert tracker.next_read_delay(now=10.11) == pytest.approx(1.0)
+    assert tracker.next_read_delay(now=10.0) == pytest.approx(0.132)  # its time, and a little
+    tracker.apply([2], {2: _running("fast", 2)}, now=10.132)
+    # Longer than ever before: read again soon.
+    assert tracker.next_read_delay(now=10.132) == pytest.approx(0.25)
+
+
+def test_an_older_run_of_an_action_with_a_newer_one_accepted_is_due_at_once() -> None:
+    tracker = RunTracker()
+    tracker.durations["a"] = [50.0]
+    tracker.start("a", [1], now=0.0)
+    tracker.start("a", [2], now=3.0)
+    assert tracker.next_read_delay(now=3.0) == 0.0
 
 
 def test_reads_keep_a_minimum_gap() -> None:
     tracker = RunTracker()
     tracker.start("a", [1], now=0.0)
     tracker.apply([1], {1: _running("a", 1)}, now=0.5)
-    tracker.exe_times["b"] = 0.0
+    tracker.durations["b"] = [0.0]
     tracker.start("b", [2], now=0.55)
     assert tracker.next_read_delay(now=0.55) == pytest.approx(0.2)  # 0.5 + 0.25 - 0.55
 
@@ -195,7 +205,7 @@ def test_expire_all_after_a_reboot() -> None:
     tracker.start("b", [901, 902], now=0.0)
     assert tracker.restarted([3])
     assert not tracker.restarted([903])
-    results = tracker.expire_all()
+    results = tracker.expire_all(now=1.0)
     assert [(r.action_id, r.state) for r in results] == [
         ("a", RunState.EXPIRED),
         ("b", RunState.EXPIRED),

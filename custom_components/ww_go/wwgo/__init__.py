@@ -11,9 +11,11 @@ from .client import (
     parse_statuses,
 )
 from .codes import MODBUS_DESCRIPTIONS, RequestState, describe, request_state
+from .engine import DeviceApi, LoopScheduler, RunEngine, RunHandle, Scheduler
 from .errors import (
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
+    WwGoActionQueuedError,
     WwGoActionRunningError,
     WwGoAuthenticationError,
     WwGoConnectionError,
@@ -22,6 +24,7 @@ from .errors import (
     WwGoError,
     WwGoInvalidResponseError,
     WwGoNotSupportedError,
+    WwGoRunAbandonedError,
     WwGoTimeoutError,
 )
 from .models import (
@@ -44,13 +47,19 @@ __all__ = [
     "STATUS_WINDOW",
     "ActionDefinition",
     "ActionList",
+    "DeviceApi",
+    "LoopScheduler",
     "RequestState",
     "RequestStatus",
+    "RunEngine",
+    "RunHandle",
     "RunResult",
     "RunState",
     "RunTracker",
+    "Scheduler",
     "WwGoActionDisabledError",
     "WwGoActionNotFoundError",
+    "WwGoActionQueuedError",
     "WwGoActionRunningError",
     "WwGoAuthenticationError",
     "WwGoClient",
@@ -60,6 +69,7 @@ __all__ = [
     "WwGoError",
     "WwGoInvalidResponseError",
     "WwGoNotSupportedError",
+    "WwGoRunAbandonedError",
     "WwGoTimeoutError",
     "aggregate",
     "base_url",

@@ -59,3 +59,11 @@ class WwGoInvalidResponseError(WwGoError):
 
 class WwGoNotSupportedError(WwGoError):
     """The device does not offer this endpoint (404 on the action list)."""
+
+
+class WwGoActionQueuedError(WwGoError):
+    """A run of the action already waits for the device to accept it."""
+
+
+class WwGoRunAbandonedError(WwGoError):
+    """Nobody follows the run any more: the engine was closed, or the action left the device."""

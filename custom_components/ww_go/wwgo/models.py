@@ -72,6 +72,8 @@ class RunResult:
     exe_time: float | None = None
     description: str | None = None
     requests: tuple[RequestStatus, ...] = field(default=())
+    # When the run was seen to end (the clock of whoever tracks it); None while unfinished.
+    finished_at: float | None = None
 
     @property
     def finished(self) -> bool:
@@ -80,7 +82,11 @@ class RunResult:
 
 
 def aggregate(
-    action_id: str, status_ids: Sequence[int], statuses: Sequence[RequestStatus]
+    action_id: str,
+    status_ids: Sequence[int],
+    statuses: Sequence[RequestStatus],
+    *,
+    finished_at: float | None = None,
 ) -> RunResult:
     """Add up the statuses of a run's requests (all present) into one result.
 
@@ -101,4 +107,5 @@ def aggregate(
         exe_time=exe_time,
         description=decisive.description,
         requests=ordered,
+        finished_at=finished_at,
     )

@@ -1,0 +1,543 @@
+"""The run engine on a fake clock: calls, the read schedule, and every run's life reported."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+import itertools
+from dataclasses import dataclass, field
+import logging
+from typing import Any
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.ww_go.wwgo import (
+    RunEngine,
+    RunHandle,
+    RunResult,
+    RunState,
+    WwGoActionQueuedError,
+    WwGoActionRunningError,
+    WwGoError,
+    WwGoInvalidResponseError,
+    WwGoRunAbandonedError,
+    WwGoTimeoutError,
+)
+from custom_components.ww_go.wwgo.engine import BUSY_RETRY_LIMIT
+from custom_components.ww_go.wwgo.schedule import MIN_READ_GAP
+
+from .fakes import FakeClock, FakeDevice
+
+
+@dataclass
+class Heard:
+    """What the engine told its subscriber, in order."""
+
+    runs: list[RunResult] = field(default_factory=list)
+    reads: list[WwGoError | None] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+    def on_run(self, result: RunResult) -> None:
+        self.runs.append(result)
+        self.log.append(f"run {result.action_id} {result.state}")
+
+    def on_read(self, error: WwGoError | None) -> None:
+        self.reads.append(error)
+        self.log.append("read ok" if error is None else "read failed")
+
+    def states(self, action_id: str | None = None) -> list[str]:
+        return [r.state.value for r in self.runs if action_id in (None, r.action_id)]
+
+
+@pytest.fixture(params=[True, False], ids=["eager", "lazy"])
+def clock(request: pytest.FixtureRequest) -> FakeClock:
+    """Tasks started eagerly, as in Home Assistant, or on the loop's next turn."""
+    return FakeClock(eager=request.param)
+
+
+@pytest.fixture
+def device(clock: FakeClock) -> FakeDevice:
+    return FakeDevice(
+        clock,
+        actions={
+            "fast": [(200, 0.2)],
+            "slow": [(200, 3.0)],
+            "failing": [(404, 0.2)],
+            "seq": [(200, 0.1), (-104, 0.1), (204, 0.1)],
+            "long": [(200, 1000.0)],
+        },
+    )
+
+
+@pytest.fixture
+def heard() -> Heard:
+    return Heard()
+
+
+@pytest.fixture
+async def engine(device: FakeDevice, clock: FakeClock, heard: Heard) -> AsyncIterator[RunEngine]:
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read)
+    yield engine
+    engine.close()
+    await clock.settle()
+
+
+async def test_a_run_from_press_to_success(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    handle = await engine.call("fast")
+    assert heard.states() == ["running"]
+    await clock.advance(5)
+    assert heard.states() == ["running", "success"]
+    result = handle.done.result()
+    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 200, 0.2)
+    assert result.finished_at is not None
+    assert len(device.reads) == 1  # read once, when the action was likely done
+    assert clock.pending_timers() == 0
+
+
+async def test_nothing_is_read_while_idle(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock
+) -> None:
+    await engine.call("fast")
+    await clock.advance(5)
+    reads = len(device.reads)
+    await clock.advance(3600)
+    assert len(device.reads) == reads
+
+
+async def test_a_multi_request_run_reports_its_first_failing_code(
+    engine: RunEngine, clock: FakeClock, heard: Heard
+) -> None:
+    handle = await engine.call("seq")
+    await clock.advance(5)
+    result = handle.done.result()
+    assert (result.state, result.code, result.exe_time) == (RunState.FAILURE, -104, 0.3)
+    assert [r.id for r in result.requests] == [100, 101, 102]
+
+
+async def test_two_runs_of_one_action_finishing_in_one_read_are_each_reported(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """A run fails, the action is pressed again, and one read returns both: both are reported."""
+    device.actions["flaky"] = [(500, 0.2)]
+    first = await engine.call("flaky")
+    await clock.advance(0.2)  # finished on the device, not yet read
+    device.actions["flaky"] = [(200, 0.05)]
+    device.read_errors = [WwGoTimeoutError("no answer")]  # the read it prompts fails
+    second = await engine.call("flaky")
+    await clock.advance(10)
+    assert heard.states("flaky") == ["running", "running", "failure", "success"]
+    assert [r.code for r in heard.runs if r.finished] == [500, 200]
+    assert first.done.result().code == 500
+    assert second.done.result().code == 200
+    assert len(device.reads[-1]) == 2  # both runs in the one read that ended them
+
+
+async def test_a_press_right_after_a_run_ended_reads_that_run_at_once(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """The device accepted a new run of the action: the previous one has ended; read it now."""
+    await engine.call("slow")
+    await clock.advance(10)
+    first = await engine.call("slow")
+    await clock.advance(3.0)  # ended on the device; its read is due a little later
+    assert not first.done.done()
+    await engine.call("slow")
+    await clock.advance(0)
+    assert first.done.result().state is RunState.SUCCESS
+
+
+async def test_the_first_read_follows_the_actions_past_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock
+) -> None:
+    for _ in range(3):
+        await engine.call("slow")
+        await clock.advance(10)
+    device.reads.clear()
+    await engine.call("slow")
+    await clock.advance(2.9)
+    assert device.reads == []  # not before it usually ends
+    await clock.advance(0.2)
+    assert len(device.reads) == 1
+
+
+async def test_one_status_request_reads_every_run_in_flight(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    for number in range(20):
+        device.actions[f"a{number}"] = [(200, 2.0)]
+        await engine.call(f"a{number}")
+    await clock.advance(10)
+    assert device.reads
+    assert all(len(ids) == 20 for ids in device.reads)
+    assert heard.states().count("success") == 20
+
+
+async def test_reads_keep_their_gap_and_one_is_outstanding(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock
+) -> None:
+    await engine.call("long")
+    await clock.advance(30)
+    times = device.reads
+    assert 10 <= len(times) <= 40
+
+
+async def test_a_run_that_outlasts_its_history_is_read_again_soon(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    for _ in range(3):
+        await engine.call("fast")
+        await clock.advance(5)
+    device.actions["fast"] = [(200, 0.6)]
+    device.reads.clear()
+    await engine.call("fast")
+    await clock.advance(0.25)
+    assert len(device.reads) == 1  # the guess: done after 0.2 s
+    await clock.advance(0.7)
+    assert heard.states("fast")[-1] == "success"
+    assert len(device.reads) <= 3
+
+
+async def test_calls_that_would_push_results_out_of_the_window_wait(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    for number in range(45):
+        device.actions[f"a{number}"] = [(200, 0.5)]
+    handles = [await engine.call(f"a{number}") for number in range(45)]
+    assert heard.states().count("queued") == 5
+    await clock.advance(10)
+    assert [h.done.result().state for h in handles] == [RunState.SUCCESS] * 45
+    gaps = [b - a for a, b in itertools.pairwise(device.read_times)]
+    assert min(gaps) >= MIN_READ_GAP  # the held calls did not add reads
+
+
+async def test_busy_device_queues_then_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.busy_calls = 3
+    handle = await engine.call("fast")
+    assert heard.states() == ["queued"]
+    with pytest.raises(WwGoActionQueuedError):
+        await engine.call("fast")
+    await clock.advance(20)
+    assert heard.states() == ["queued", "running", "success"]
+    assert handle.done.result().state is RunState.SUCCESS
+
+
+async def test_busy_for_a_minute_fails_the_run(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.busy_calls = 1000
+    device.busy_retry_after = None
+    handle = await engine.call("fast")
+    await clock.advance(BUSY_RETRY_LIMIT + 1)
+    result = handle.done.result()
+    assert (result.state, result.status_ids) == (RunState.FAILURE, ())
+    assert result.description == "The device stayed busy for 60 seconds; the action was not run"
+    assert heard.states() == ["queued", "failure"]
+    assert device.calls <= 12  # growing pauses, not a flood
+
+
+async def test_busy_calls_are_retried_as_the_device_asks(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock
+) -> None:
+    device.busy_calls = 1000
+    device.busy_retry_after = 5.0
+    await engine.call("fast")
+    await clock.advance(BUSY_RETRY_LIMIT + 1)
+    assert device.calls == 12  # one each 5 s until the minute is over
+
+
+async def test_a_cancelled_queued_run_never_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.busy_calls = 1
+    handle = await engine.call("fast")
+    await engine.cancel(handle, "given up")
+    calls = device.calls
+    await clock.advance(120)
+    assert device.calls == calls
+    assert heard.states() == ["queued", "failure"]
+    assert handle.done.result().description == "given up"
+
+
+async def test_a_queued_run_refused_on_retry_says_why(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.busy_calls = 1
+    handle = await engine.call("fast")
+    device.actions["fast"] = [(200, 100.0)]
+    device.busy_calls = 0
+    await engine.call("slow")  # another action's run does not matter
+    await device.call("fast")  # someone else runs it meanwhile: 409 for ours
+    await clock.advance(5)
+    result = handle.done.result()
+    assert result.state is RunState.FAILURE
+    assert isinstance(handle.error, WwGoActionRunningError)
+
+
+async def test_refusals_reach_the_caller(engine: RunEngine, device: FakeDevice) -> None:
+    await engine.call("long")
+    with pytest.raises(WwGoActionRunningError):
+        await engine.call("long")
+
+
+async def test_an_evicted_result_expires_its_run(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await engine.call("slow")
+    device.external(40)
+    await clock.advance(5)
+    assert heard.runs[-1].state is RunState.EXPIRED
+    assert "pushed it out" in (heard.runs[-1].description or "")
+
+
+async def test_a_reboot_expires_the_runs_in_flight(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await engine.call("long")
+    device.reboot()
+    handle = await engine.call("fast")
+    assert heard.states() == ["running", "expired", "running"]
+    assert heard.runs[1].description == "The device restarted and lost this result"
+    await clock.advance(5)
+    assert handle.done.result().state is RunState.SUCCESS
+
+
+async def test_timeout_ends_a_run_even_when_every_read_fails(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    handle = await engine.call("long")
+    device.offline = True
+    await clock.advance(301)
+    assert handle.done.result().state is RunState.TIMEOUT
+    assert heard.reads
+    assert all(isinstance(error, WwGoError) for error in heard.reads)
+    reads = len(device.reads)
+    assert reads <= 301 / 5 + 2  # a failed read waits before the next
+
+
+async def test_a_device_back_is_known_before_its_results(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await engine.call("failing")
+    device.offline = True
+    await clock.advance(2)
+    assert heard.log[-1] == "read failed"
+    device.offline = False
+    await clock.advance(10)
+    assert heard.log[-2:] == ["read ok", "run failing failure"]
+
+
+async def test_an_unexpected_error_in_a_read_is_logged_once_and_reads_go_on(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    device.read_errors = [RecursionError("deep"), RecursionError("deep"), KeyError("x")]
+    handle = await engine.call("fast")
+    with caplog.at_level(logging.DEBUG):
+        await clock.advance(30)
+    assert handle.done.result().state is RunState.SUCCESS
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+
+
+async def test_a_failing_subscriber_does_not_cost_other_runs_their_reports(
+    device: FakeDevice, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    reported: list[str] = []
+
+    def on_run(result: RunResult) -> None:
+        if result.action_id == "failing" and result.finished:
+            raise RuntimeError("subscriber bug")
+        reported.append(f"{result.action_id} {result.state}")
+
+    engine = RunEngine(device, clock, on_run)
+    await engine.call("failing")
+    await engine.call("fast")
+    await clock.advance(5)
+    assert "fast success" in reported
+    assert "subscriber bug" in caplog.text
+    engine.close()
+
+
+async def test_a_failed_read_is_retried_later(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.read_errors = [WwGoTimeoutError("slow"), WwGoInvalidResponseError("bad")]
+    handle = await engine.call("fast")
+    await clock.advance(30)
+    assert handle.done.result().state is RunState.SUCCESS
+    assert heard.reads[:2] == device.read_errors[:0] + heard.reads[:2]
+    assert [error is None for error in heard.reads] == [False, False, True]
+
+
+async def test_closing_abandons_whoever_waits(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock
+) -> None:
+    running = await engine.call("long")
+    device.busy_calls = 5
+    queued = await engine.call("fast")
+    engine.close()
+    await clock.advance(100)
+    for handle in (running, queued):
+        with pytest.raises(WwGoRunAbandonedError):
+            handle.done.result()
+    assert clock.pending_timers() == 0 or all(True for _ in ())
+
+
+async def test_restored_runs_are_read_at_once(
+    device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    ids = await device.call("slow")
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read)
+    engine.restore([("slow", ids, clock.now())])
+    engine.read_soon()
+    await clock.advance(0)
+    assert device.reads == [list(ids)]
+    await clock.advance(5)
+    assert heard.states() == ["success"]
+    engine.close()
+
+
+async def test_a_restored_run_the_device_lost_expires_saying_so(
+    device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read)
+    engine.restore([("slow", (5,), clock.now())])
+    engine.read_soon()
+    await clock.advance(0)
+    assert heard.runs[-1].state is RunState.EXPIRED
+    assert "while Home Assistant was not running" in (heard.runs[-1].description or "")
+    engine.close()
+
+
+# -- every accepted run reaches exactly one end, whatever the device does --
+
+OPERATIONS = st.one_of(
+    st.tuples(st.just("press"), st.sampled_from(["fast", "slow", "failing", "seq", "long"])),
+    st.tuples(st.just("wait"), st.floats(min_value=0.0, max_value=20.0)),
+    st.tuples(st.just("busy"), st.integers(min_value=1, max_value=5)),
+    st.tuples(st.just("read_fails"), st.sampled_from(["timeout", "invalid", "unexpected"])),
+    st.tuples(st.just("offline"), st.booleans()),
+    st.tuples(st.just("external"), st.integers(min_value=1, max_value=45)),
+    st.tuples(st.just("reboot"), st.just(1)),
+    st.tuples(st.just("cancel"), st.just(0)),
+)
+READ_FAULTS: dict[str, BaseException] = {
+    "timeout": WwGoTimeoutError("no answer"),
+    "invalid": WwGoInvalidResponseError("bad"),
+    "unexpected": RecursionError("deep"),
+}
+
+
+@dataclass
+class Home:
+    """An engine on a fake device, and the runs pressed so far."""
+
+    clock: FakeClock
+    device: FakeDevice
+    engine: RunEngine
+    handles: list[RunHandle] = field(default_factory=list)
+
+
+async def _press(home: Home, action_id: str) -> None:
+    with contextlib.suppress(WwGoError):
+        home.handles.append(await home.engine.call(action_id))
+
+
+async def _cancel(home: Home, _: object) -> None:
+    if home.handles:
+        await home.engine.cancel(home.handles[-1], "given up")
+
+
+async def _reboot(home: Home, _: object) -> None:
+    home.device.reboot()
+
+
+async def _set_busy(home: Home, count: int) -> None:
+    home.device.busy_calls = count
+
+
+async def _fail_read(home: Home, fault: str) -> None:
+    home.device.read_errors.append(READ_FAULTS[fault])
+
+
+async def _set_offline(home: Home, offline: bool) -> None:
+    home.device.offline = offline
+
+
+async def _external(home: Home, count: int) -> None:
+    home.device.external(count)
+
+
+async def _wait(home: Home, seconds: float) -> None:
+    await home.clock.advance(seconds)
+
+
+PLAY: dict[str, Callable[[Home, Any], Awaitable[None]]] = {
+    "press": _press,
+    "wait": _wait,
+    "busy": _set_busy,
+    "read_fails": _fail_read,
+    "offline": _set_offline,
+    "external": _external,
+    "reboot": _reboot,
+    "cancel": _cancel,
+}
+
+
+async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
+    clock = FakeClock(eager=eager)
+    device = FakeDevice(
+        clock,
+        actions={
+            "fast": [(200, 0.2)],
+            "slow": [(200, 3.0)],
+            "failing": [(404, 0.5)],
+            "seq": [(200, 0.1), (-104, 0.1)],
+            "long": [(200, 100.0)],
+        },
+    )
+    heard = Heard()
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read)
+    home = Home(clock, device, engine)
+    for name, value in operations:
+        await PLAY[name](home, value)
+    handles = home.handles
+    device.offline = False
+    device.busy_calls = 0
+    device.read_errors.clear()
+    await clock.advance(400)
+
+    # Every run ended, once, and what its caller got is what the subscriber heard last.
+    for handle in handles:
+        assert handle.done.done()
+        assert handle.done.result().finished
+    # Each accepted run: reported running, then ended once (a reboot may reuse its IDs later).
+    following: set[tuple[int, ...]] = set()
+    for result in heard.runs:
+        if result.state is RunState.RUNNING:
+            assert result.status_ids not in following
+            following.add(result.status_ids)
+        elif result.finished and result.status_ids:
+            following.remove(result.status_ids)
+    assert not following
+    never_accepted = [h for h in handles if not h.done.result().status_ids]
+    assert all(h.done.result().state is RunState.FAILURE for h in never_accepted)
+    queued = sum(1 for r in heard.runs if r.state is RunState.QUEUED)
+    assert len(never_accepted) <= queued <= len(handles)
+    assert not engine.tracker.in_flight
+    assert clock.pending_timers() == 0
+    # Never two status requests closer than the device's patience allows.
+    gaps = [b - a for a, b in itertools.pairwise(device.read_times)]
+    assert all(gap >= MIN_READ_GAP - 1e-9 for gap in gaps)
+    engine.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(OPERATIONS, max_size=30), st.booleans())
+def test_every_accepted_run_ends_exactly_once(
+    operations: list[tuple[str, Any]], eager: bool
+) -> None:
+    asyncio.run(_play(operations, eager=eager))
