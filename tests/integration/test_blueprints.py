@@ -1,0 +1,418 @@
+"""The blueprints users import, loaded by Home Assistant and run against the emulated device."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+import shutil
+import time
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.automation.helpers import (
+    async_get_blueprints as automation_blueprints,
+)
+from homeassistant.components.script.helpers import async_get_blueprints as script_blueprints
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed, async_mock_service
+
+from simulator import ActionDefinition, Device, RequestDefinition
+
+from .conftest import ACTIONS, action, advance, finish_runs
+from .helpers import event, press
+
+CHECKOUT = Path(__file__).parents[2]
+BLUEPRINTS = CHECKOUT / "blueprints"
+REPOSITORY = "https://github.com/ww-go-ha/ww_go"
+
+NOTIFY = "ww_go/notify_on_failure.yaml"
+RETRY = "ww_go/retry_failed_action.yaml"
+RUN_AND_BRANCH = "ww_go/run_and_branch.yaml"
+DOMAINS = ("automation", "script")
+
+# The action a user wants to hear about: it runs long enough to be caught by an outage.
+SLOW_FAILURE = action("slow_failure", "Slow failure", RequestDefinition("http", 503, 0.3))
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A configuration directory holding the blueprints, where Home Assistant looks for them."""
+    for domain in DOMAINS:
+        shutil.copytree(
+            BLUEPRINTS / domain, Path(hass_tmp_config_dir, "blueprints", domain), dirs_exist_ok=True
+        )
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
+def notifications(hass: HomeAssistant) -> list[ServiceCall]:
+    """The calls of the notification action the user chose."""
+    return async_mock_service(hass, "test", "notify")
+
+
+NOTIFY_ACTION = [
+    {
+        "action": "test.notify",
+        "data": {
+            "title": "{{ title }}",
+            "message": "{{ message }}",
+            "raw": "{{ [action_name, description, code] }}",
+        },
+    }
+]
+
+
+async def use_blueprint(
+    hass: HomeAssistant, domain: str, path: str, inputs: dict[str, Any]
+) -> None:
+    """Set up one automation or script made from a blueprint."""
+    instance = {"use_blueprint": {"path": path, "input": inputs}}
+    config = (
+        {domain: [instance]} if domain == "automation" else {domain: {"from_blueprint": instance}}
+    )
+    assert await async_setup_component(hass, domain, config)
+    await hass.async_block_till_done()
+
+
+def events(*slugs: str) -> list[str]:
+    """The run event entities of some actions."""
+    return [f"event.ww_go_{slug}_run" for slug in slugs]
+
+
+# Notify when an action fails
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_notify_on_failure(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
+) -> None:
+    await use_blueprint(
+        hass,
+        "automation",
+        NOTIFY,
+        {
+            "run_events": events("fast_http_request", "failing_http_request"),
+            "notify": NOTIFY_ACTION,
+        },
+    )
+    await press(hass, "fast_http_request")
+    await finish_runs(hass, device)
+    assert notifications == []  # a success is no news
+
+    await press(hass, "failing_http_request")
+    await finish_runs(hass, device)
+    assert [call.data for call in notifications] == [
+        {
+            "title": "WW Go: Failing HTTP request failed",
+            "message": "Failing HTTP request on WW Go failed: Not Found (code 404).",
+            "raw": ["Failing HTTP request", "Not Found", 404],
+        }
+    ]
+
+
+@pytest.mark.parametrize("actions", [(*ACTIONS, SLOW_FAILURE)])
+@pytest.mark.usefixtures("init_integration")
+async def test_notify_across_an_outage(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
+) -> None:
+    """The last run is not announced again when the device comes back; a run read then is."""
+    await use_blueprint(
+        hass,
+        "automation",
+        NOTIFY,
+        {"run_events": events("failing_http_request", "slow_failure"), "notify": NOTIFY_ACTION},
+    )
+    await press(hass, "failing_http_request")
+    await finish_runs(hass, device)
+    assert len(notifications) == 1
+
+    device.faults.offline = True
+    await advance(hass, 61)
+    assert event(hass, "failing_http_request").state == "unavailable"
+    device.faults.offline = False
+    await advance(hass, 61)
+    assert event(hass, "failing_http_request").state != "unavailable"
+    assert len(notifications) == 1
+
+    await press(hass, "slow_failure")
+    device.faults.offline = True
+    await advance(hass, 2)
+    assert event(hass, "slow_failure").state == "unavailable"
+    await device.wait_idle()  # the run ends on the device while it cannot be reached
+    device.faults.offline = False
+    await advance(hass, 6)
+    assert [call.data["message"] for call in notifications[1:]] == [
+        "Slow failure on WW Go failed: Service Unavailable (code 503)."
+    ]
+
+
+# Retry a failed action
+
+
+def calls(device: Device) -> int:
+    """The action calls that reached the device."""
+    count = device.stats()["requests"]["call"]
+    assert isinstance(count, int)
+    return count
+
+
+class Clock:
+    """Home Assistant's clock, moved by the test: a blueprint's delay passes when the test says.
+
+    Never waits for every task to finish (as `advance` does): that would wait out the delay of a
+    blueprint's run.
+    """
+
+    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+        """Move the clock of `hass` with `freezer`."""
+        self.hass = hass
+        self.freezer = freezer
+
+    async def step(self, seconds: float) -> None:
+        """Let `seconds` pass, and the loop and loopback HTTP run a little."""
+        self.freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(self.hass)
+        for _ in range(3):
+            await self.hass.async_add_executor_job(time.sleep, 0.005)
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        """Let time pass in small steps until something a user can see has happened."""
+        for _ in range(100):
+            if condition():
+                return
+            await self.step(0.1)
+        pytest.fail("did not happen within 10 s")
+
+
+@pytest.fixture
+def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
+    """The test's hand on Home Assistant's clock."""
+    return Clock(hass, freezer)
+
+
+def last_run(hass: HomeAssistant, slug: str) -> str:
+    """The time of an action's last finished run, as its run event shows it."""
+    return event(hass, slug).state
+
+
+async def read_results(clock: Clock, device: Device, *slugs: str) -> None:
+    """Let the device finish the actions' runs, and the integration read their results."""
+    shown = {slug: last_run(clock.hass, slug) for slug in slugs}
+    await clock.until(lambda: device.executing == 0)
+    await clock.until(lambda: all(last_run(clock.hass, s) != shown[s] for s in slugs))
+    await clock.step(0)  # the automations go on with the results
+
+
+async def retry(clock: Clock, device: Device, *slugs: str) -> None:
+    """Let the blueprint's delay pass, its calls reach the device, and the results be read."""
+    expected = calls(device) + len(slugs)
+    await clock.step(30)
+    await clock.until(lambda: calls(device) == expected)
+    await read_results(clock, device, *slugs)
+
+
+async def no_retry(clock: Clock, device: Device) -> None:
+    """Give the blueprint the time of a retry: with nothing to retry, nothing reaches the device."""
+    before = calls(device)
+    for _ in range(8):
+        await clock.step(5)
+    assert calls(device) == before
+
+
+def succeeding(action_id: str) -> tuple[ActionDefinition, ...]:
+    """The device's actions, one of them now succeeding."""
+    return tuple(
+        action(a.id, a.name, RequestDefinition("http", 200, 0.01)) if a.id == action_id else a
+        for a in ACTIONS
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_retry_until_given_up(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
+) -> None:
+    await use_blueprint(
+        hass,
+        "automation",
+        RETRY,
+        {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
+    )
+    await press(hass, "failing_http_request")
+    await read_results(clock, device, "failing_http_request")
+    await clock.step(20)
+    assert calls(device) == 1  # not before the delay
+
+    for attempt in range(1, 4):
+        await retry(clock, device, "failing_http_request")
+        assert calls(device) == 1 + attempt
+    assert [call.data for call in notifications] == [
+        {
+            "title": "WW Go: Failing HTTP request keeps failing",
+            "message": "Failing HTTP request on WW Go did not succeed in 3 retries; the last one"
+            " failed: Not Found (code 404).",
+            "raw": ["Failing HTTP request", "Not Found", 404],
+        }
+    ]
+
+    for _ in range(3):  # the retries' own failures start no new round
+        await no_retry(clock, device)
+    assert len(notifications) == 1
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_retry_stops_at_a_success(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
+) -> None:
+    await use_blueprint(
+        hass,
+        "automation",
+        RETRY,
+        {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
+    )
+    await press(hass, "failing_http_request")
+    await read_results(clock, device, "failing_http_request")
+    device.set_actions(succeeding("http_not_found"))  # the fault is repaired
+
+    await retry(clock, device, "failing_http_request")
+    assert event(hass, "failing_http_request").attributes["event_type"] == "success"
+    for _ in range(3):
+        await no_retry(clock, device)
+    assert (calls(device), notifications) == (2, [])
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_retry_after_a_success_meanwhile(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
+) -> None:
+    await use_blueprint(
+        hass,
+        "automation",
+        RETRY,
+        {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
+    )
+    await press(hass, "failing_http_request")
+    await read_results(clock, device, "failing_http_request")
+    device.set_actions(succeeding("http_not_found"))
+    await press(hass, "failing_http_request")  # someone runs it again before the retry
+    await read_results(clock, device, "failing_http_request")
+
+    await no_retry(clock, device)
+    assert (calls(device), notifications) == (2, [])
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_retry_actions_failing_together(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
+) -> None:
+    """Each failing action gets its own round of retries, at the same time."""
+    slugs = ("failing_http_request", "modbus_timeout")
+    await use_blueprint(
+        hass,
+        "automation",
+        RETRY,
+        {"run_events": events(*slugs), "notify": NOTIFY_ACTION, "retries": 2},
+    )
+    for slug in slugs:
+        await press(hass, slug)
+    await read_results(clock, device, *slugs)
+    for _ in range(2):
+        await retry(clock, device, *slugs)
+    await no_retry(clock, device)
+    assert calls(device) == 6
+    assert sorted(call.data["message"] for call in notifications) == [
+        (
+            "Failing HTTP request on WW Go did not succeed in 2 retries; the last one failed:"
+            " Not Found (code 404)."
+        ),
+        (
+            "Modbus timeout on WW Go did not succeed in 2 retries; the last one failed:"
+            " Response receive timeout (code -3)."
+        ),
+    ]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_retry_again_when_failing_later(
+    hass: HomeAssistant,
+    device: Device,
+    notifications: list[ServiceCall],
+    clock: Clock,
+) -> None:
+    """After a round, a failure a while later is a new failure: it starts a new round."""
+    await use_blueprint(
+        hass,
+        "automation",
+        RETRY,
+        {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION, "retries": 1},
+    )
+    for round_ in (1, 2):
+        await press(hass, "failing_http_request")
+        await read_results(clock, device, "failing_http_request")
+        await retry(clock, device, "failing_http_request")
+        assert (calls(device), len(notifications)) == (2 * round_, round_)
+        await clock.step(180)
+
+
+# Run an action and act on its result
+
+
+async def test_script_branches_on_the_result(
+    hass: HomeAssistant, device: Device, device_id: str, clock: Clock
+) -> None:
+    successes = async_mock_service(hass, "test", "success")
+    failures = async_mock_service(hass, "test", "failure")
+
+    def instance(action_id: str) -> dict[str, Any]:
+        inputs = {
+            "device": device_id,
+            "action_id": action_id,
+            "timeout": 30,
+            "on_success": [
+                {"action": "test.success", "data": {"message": "{{ run.action_id }} succeeded"}}
+            ],
+            "on_failure": [
+                {
+                    "action": "test.failure",
+                    "data": {"message": "{{ run.state }}: {{ run.description }} ({{ run.code }})"},
+                }
+            ],
+        }
+        return {"use_blueprint": {"path": RUN_AND_BRANCH, "input": inputs}}
+
+    scripts = {"fast": "1", "failing": "http_not_found", "modbus": "modbus_timeout"}
+    config = {name: instance(action_id) for name, action_id in scripts.items()}
+    assert await async_setup_component(hass, "script", {"script": config})
+
+    for name in scripts:
+        await hass.services.async_call("script", name, blocking=False)
+    await clock.until(lambda: len(successes) + len(failures) == 3)
+    assert [call.data["message"] for call in successes] == ["1 succeeded"]
+    assert sorted(call.data["message"] for call in failures) == [
+        "failure: Not Found (404)",
+        "failure: Response receive timeout (-3)",
+    ]
+
+    device.faults.offline = True  # not run at all is no success either
+    await hass.services.async_call("script", "fast", blocking=False)
+    await clock.until(lambda: len(failures) == 3)
+    assert failures[-1].data["message"] == (
+        "error: The action could not be called; see the log (None)"
+    )
+
+
+# The files
+
+
+@pytest.mark.parametrize(
+    ("domain", "path"), [("automation", NOTIFY), ("automation", RETRY), ("script", RUN_AND_BRANCH)]
+)
+async def test_blueprint_files_are_valid(hass: HomeAssistant, domain: str, path: str) -> None:
+    """Home Assistant loads each file as a blueprint of its domain, installable on 2026.10."""
+    blueprints = automation_blueprints(hass) if domain == "automation" else script_blueprints(hass)
+    blueprint = await blueprints.async_get_blueprint(path)
+    assert blueprint.validate() is None
+    assert blueprint.metadata["homeassistant"] == {"min_version": "2026.10.0"}
+    assert blueprint.metadata["source_url"] == f"{REPOSITORY}/blob/main/blueprints/{domain}/{path}"
+    for name, spec in blueprint.inputs.items():
+        assert {"name", "description", "selector"} <= set(spec), name
