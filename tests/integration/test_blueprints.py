@@ -3,9 +3,11 @@
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+import re
 import shutil
 import time
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.helpers import (
@@ -25,6 +27,11 @@ from .helpers import event, press
 CHECKOUT = Path(__file__).parents[2]
 BLUEPRINTS = CHECKOUT / "blueprints"
 REPOSITORY = "https://github.com/ww-go-ha/ww_go"
+RAW = "https://raw.githubusercontent.com/ww-go-ha/ww_go/main/"
+README = CHECKOUT / "README.md"
+IMPORT_LINK = re.compile(
+    r"\((https://my\.home-assistant\.io/redirect/blueprint_import/\?[^)\s]+)\)"
+)
 
 NOTIFY = "ww_go/notify_on_failure.yaml"
 RETRY = "ww_go/retry_failed_action.yaml"
@@ -416,3 +423,23 @@ async def test_blueprint_files_are_valid(hass: HomeAssistant, domain: str, path:
     assert blueprint.metadata["source_url"] == f"{REPOSITORY}/blob/main/blueprints/{domain}/{path}"
     for name, spec in blueprint.inputs.items():
         assert {"name", "description", "selector"} <= set(spec), name
+
+
+def test_every_blueprint_is_tested_and_imported_from_the_readme() -> None:
+    files = [
+        f"blueprints/automation/{NOTIFY}",
+        f"blueprints/automation/{RETRY}",
+        f"blueprints/script/{RUN_AND_BRANCH}",
+    ]
+    assert {str(path.relative_to(CHECKOUT)) for path in BLUEPRINTS.rglob("*")} >= set(files)
+    assert sorted(str(p.relative_to(CHECKOUT)) for p in BLUEPRINTS.rglob("*.yaml")) == sorted(files)
+
+    readme = README.read_text()
+    section = readme[readme.index("\n## Blueprints\n") : readme.index("\n## Examples\n")]
+    links = IMPORT_LINK.findall(section)
+    assert [urlsplit(link).path for link in links] == ["/redirect/blueprint_import/"] * 3
+    assert [parse_qs(urlsplit(link).query, strict_parsing=True) for link in links] == [
+        {"blueprint_url": [RAW + file]} for file in files
+    ]
+    for link, file in zip(links, files, strict=True):  # encoded, as My Home Assistant expects
+        assert link.endswith("?blueprint_url=" + quote(RAW + file, safe=""))
