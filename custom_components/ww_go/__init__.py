@@ -1,6 +1,6 @@
 """The WW Go integration: runs WW Go device actions from Home Assistant."""
 
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.typing import ConfigType
@@ -10,6 +10,7 @@ from .const import CONF_ACTION_IDS, DOMAIN, ENTITY_KEYS
 from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client
 from .issues import forget_unreachable
 from .services import async_setup_services
+from .store import RunStore
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -25,9 +26,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
     """Set up a WW Go device from a config entry."""
     client = create_client(hass, entry.data)
     typed = entry.options.get(CONF_ACTION_IDS)
-    coordinator = WwGoCoordinator(hass, entry, client, parse_action_ids(typed) if typed else ())
+    store = RunStore(hass, entry.entry_id)
+    coordinator = WwGoCoordinator(
+        hass, entry, client, store, parse_action_ids(typed) if typed else ()
+    )
+    coordinator.restore(await store.async_load())
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, coordinator.async_stop))
     _remove_stale_entities(hass, entry)
     actions = set(coordinator.data.actions)
 
@@ -40,6 +46,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
 
     entry.async_on_unload(coordinator.async_add_listener(actions_changed))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # The runs in flight before a restart: their results may be waiting.
+    coordinator.engine.read_soon()
     return True
 
 
@@ -52,6 +60,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
     """Forget what was kept of a removed entry's device (an entry never loaded included)."""
     forget_unreachable(hass, entry.entry_id)
+    await RunStore(hass, entry.entry_id).async_remove()
 
 
 @callback

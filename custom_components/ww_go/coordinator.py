@@ -7,7 +7,7 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
@@ -17,11 +17,13 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, HEALTH_CHECK_INTERVAL, LOGGER, REQUEST_TIMEOUT
 from .errors import translated_error
 from .issues import forget_unreachable, track_unreachable
+from .store import Remembered, RunStore, remembered_of
 from .wwgo import (
     ActionDefinition,
     RunEngine,
     RunHandle,
     RunResult,
+    WwGoActionRunningError,
     WwGoAuthenticationError,
     WwGoClient,
     WwGoError,
@@ -96,6 +98,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         hass: HomeAssistant,
         entry: WwGoConfigEntry,
         client: WwGoClient,
+        store: RunStore,
         configured_actions: Iterable[ActionDefinition] = (),
     ) -> None:
         """Set up the coordinator; nothing is read until the first refresh."""
@@ -115,11 +118,33 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         )
         self.requests = self.engine.requests
         self.runs: dict[str, ActionRuns] = {}
+        self._store = store
         self.has_action_list = True
         self._configured = {action.id: action for action in configured_actions}
         # An entry without typed action IDs was made from the device's list: it has one.
         self._listed = not self._configured
         self._run_listeners: defaultdict[str, list[RunListener]] = defaultdict(list)
+
+    # -- what outlives a restart --
+
+    def restore(self, remembered: Remembered) -> None:
+        """Show what was shown before the restart, and follow the runs then in flight."""
+        for action_id, result in remembered.results.items():
+            self.runs[action_id] = ActionRuns(result, result)
+        self.engine.restore(
+            ((run.action_id, run.status_ids, run.accepted_at) for run in remembered.in_flight),
+            newest_id=remembered.newest_id,
+            durations=remembered.durations,
+            ids_per_call=remembered.ids_per_call,
+        )
+        for run in remembered.in_flight:
+            self.runs[run.action_id] = ActionRuns(
+                self.engine.current(run.action_id), self.runs.get(run.action_id, NO_RUNS).result
+            )
+
+    def _remember(self) -> Remembered:
+        results = {key: runs.result for key, runs in self.runs.items() if runs.result}
+        return remembered_of(self.engine.tracker, results)
 
     # -- health check and action list (the coordinator's own refresh, once a minute) --
 
@@ -205,6 +230,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
 
     def _publish(self, action_id: str, runs: ActionRuns, result: RunResult) -> None:
         self.runs[action_id] = runs
+        self._store.async_save_later(self._remember)
         for listener in list(self._run_listeners[action_id]):
             listener(result)
 
@@ -226,6 +252,17 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         action = self.data.actions.get(action_id)
         try:
             return await self.engine.call(action_id, action.request_count if action else None)
+        except WwGoActionRunningError as err:
+            if self.engine.current(action_id) is not None:
+                # The device still runs the one Home Assistant follows (from before a restart, say).
+                raise self.translated(err, action_id) from err
+            raise translated_error(
+                err,
+                action_id=action_id,
+                host=self.host,
+                title=self.config_entry.title,
+                key="action_running_elsewhere",
+            ) from err
         except WwGoError as err:
             raise self.translated(err, action_id) from err
 
@@ -241,7 +278,18 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             err, action_id=action_id, host=self.host, title=self.config_entry.title
         )
 
+    @callback
+    def async_stop(self, _event: Event | None = None) -> None:
+        """Home Assistant stops: no more reads or retries; whoever waits on a run is told.
+
+        What was kept is written when Home Assistant writes its last data.
+        """
+        self.engine.close()
+        self._store.async_save_later(self._remember)
+
     @override
     async def async_shutdown(self) -> None:
         self.engine.close()
+        # The runs still in flight are followed again after the reload or restart.
+        await self._store.async_save(self._remember())
         await super().async_shutdown()

@@ -2,9 +2,10 @@
 
 from collections.abc import Callable, Iterator
 import contextlib
+from typing import Any
 
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
-from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall, callback
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
@@ -18,7 +19,7 @@ from .test_readme_examples import example
 FLAKY = "flaky"
 
 
-def _flaky(code: int) -> tuple:  # type: ignore[type-arg]
+def _flaky(code: int) -> tuple[Any, ...]:
     """The device's actions with a "Flaky" action that ends with `code`."""
     return (*ACTIONS, action(FLAKY, "Flaky", RequestDefinition("http", code, 0.01)))
 
@@ -29,7 +30,7 @@ def _history(hass: HomeAssistant, *entity_ids: str) -> Iterator[list[tuple[str, 
     seen: list[tuple[str, str]] = []
 
     @callback
-    def record(event: Event) -> None:
+    def record(event: Event[EventStateChangedData]) -> None:
         if event.data["entity_id"] in entity_ids and (new := event.data["new_state"]):
             seen.append((new.entity_id, new.state))
 
@@ -46,7 +47,7 @@ def _writes(hass: HomeAssistant) -> Iterator[list[str]]:
     written: list[str] = []
 
     @callback
-    def record(event: Event) -> None:
+    def record(event: Event[Any]) -> None:
         written.append(event.data["entity_id"])
 
     @callback
@@ -102,9 +103,10 @@ async def test_fifty_presses_each_right_after_the_last_run_ended(
     fired: list[str] = []
 
     @callback
-    def record(changed: Event) -> None:
-        if changed.data["entity_id"] == entity_ids(FLAKY)["event"]:
-            fired.append(changed.data["new_state"].attributes["event_type"])
+    def record(changed: Event[EventStateChangedData]) -> None:
+        new = changed.data["new_state"]
+        if changed.data["entity_id"] == entity_ids(FLAKY)["event"] and new is not None:
+            fired.append(new.attributes["event_type"])
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, record)
     expected = []

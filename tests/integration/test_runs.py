@@ -134,6 +134,7 @@ async def test_repeated_runs_fire_one_event_each(hass: HomeAssistant, device: De
     ("slug", "prepare", "key"),
     [
         ("slow_http_request", "press_first", "action_running"),
+        ("slow_http_request", "run_elsewhere", "action_running_elsewhere"),
         ("disabled_action", None, "action_disabled"),
         ("fast_http_request", "offline", "cannot_connect"),
         ("fast_http_request", "server_error", "device_error"),
@@ -144,6 +145,8 @@ async def test_press_errors(
 ) -> None:
     if prepare == "press_first":
         await press(hass, slug)
+    elif prepare == "run_elsewhere":
+        device.call("light_toggle")  # another client of the device runs it
     elif prepare:
         setattr(device.faults, prepare, True)
     with pytest.raises(HomeAssistantError) as err:

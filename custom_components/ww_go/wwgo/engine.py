@@ -322,8 +322,11 @@ class RunEngine:
     # -- status reads: one at a time, only while runs are in flight --
 
     def read_soon(self) -> None:
-        """Read the runs in flight as soon as back-off allows (after a restart, say)."""
-        self._schedule_read(soon=True)
+        """Read the runs in flight now, or as soon as back-off allows (after a restart, say)."""
+        if self.tracker.in_flight and self.tracker.may_read(self._scheduler.now()):
+            self._start_read()
+        else:
+            self._schedule_read(soon=True)
 
     def _schedule_read(self, *, soon: bool = False) -> None:
         if self._cancel_read is not None:
@@ -440,13 +443,29 @@ class RunEngine:
 
     # -- after a restart, and when stopping --
 
-    def restore(self, runs: Iterable[tuple[str, Collection[int], float]]) -> None:
-        """Follow runs accepted before a restart: (action ID, status IDs, accepted at)."""
+    def restore(
+        self,
+        runs: Iterable[tuple[str, Collection[int], float]],
+        *,
+        newest_id: int | None = None,
+        durations: Mapping[str, list[float]] | None = None,
+        ids_per_call: Mapping[str, int] | None = None,
+    ) -> None:
+        """Take up what was known before a restart.
+
+        `runs` were accepted then and are still unread: (action ID, status IDs, accepted at).
+        `read_soon` then reads them.
+        """
+        tracker = self.tracker
+        tracker.durations.update(durations or {})
+        tracker.ids_per_call.update(ids_per_call or {})
         for action_id, status_ids, started in runs:
-            result = self.tracker.start(action_id, status_ids, started, restored=True)
+            result = tracker.start(action_id, status_ids, started, restored=True)
             handle = RunHandle(action_id)
             handle.result = result
             self._handles[result.status_ids[0]] = handle
+        if newest_id is not None:
+            tracker.newest_id = max(newest_id, tracker.newest_id or 0)
 
     def forget(self, action_id: str) -> None:
         """The device no longer has the action: stop following its runs."""

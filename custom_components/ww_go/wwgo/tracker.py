@@ -78,7 +78,7 @@ class RunTracker:
     ) -> RunResult:
         """Track a run the device accepted (or one accepted before a restart, `restored`)."""
         ids = tuple(sorted(set(status_ids)))
-        if self.restarted(ids):
+        if not restored and self.restarted(ids):
             self.newest_id = None
         self._observe(ids)
         self.runs[ids[0]] = Run(action_id, ids, now, restored=restored)
