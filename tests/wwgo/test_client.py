@@ -273,6 +273,8 @@ def test_base_url_of_an_ipv6_host() -> None:
         "127.0.0.1 :8080",
         "127.0.0.1: 8080",
         "wwgo\u200b.local",
+        # Its international name normalizes to a space and a combining macron.
+        "\u00af",
         "wwgo.local\x00",
         "http://wwgo local",
         "javascript:alert(1)",

@@ -277,6 +277,7 @@ def test_action_list_without_actions_is_refused(body: object) -> None:
         ({"errors": ["x"], "actions": [{"id": "1"}]}, ("1",)),
         ({"1": {"name": "One"}, "info": {"version": "1.2"}, "status": "ok"}, ("1",)),
         ({"7": {"enable": False}, "8": {"request_count": 1}}, ("7", "8")),
+        ({"": {"name": "No ID"}, "9": {"name": "Nine"}}, ("9",)),
     ],
 )
 def test_action_list_recognised(body: object, expected: tuple[str, ...]) -> None:

@@ -99,6 +99,9 @@ def base_url(host: str) -> URL:
     if (
         url.scheme not in _DEFAULT_PORTS
         or not url.host
+        # International names are normalized (NFKC): what they become must be a host name too.
+        or not url.host.isprintable()
+        or " " in url.host
         or not port
         or url.path not in ("", "/")
         or url.query_string
@@ -121,8 +124,8 @@ def normalize_host(host: str) -> str:
     name = url.host or ""
     if ":" in name:
         name = f"[{name}]"
-    if url.port != _DEFAULT_PORTS[url.scheme]:
-        name = f"{name}:{url.port}"
+    if url.explicit_port is not None:  # base_url leaves the default port out
+        name = f"{name}:{url.explicit_port}"
     return name if url.scheme == "http" else f"https://{name}"
 
 
@@ -366,7 +369,7 @@ def _listed_items(body: Mapping[str, Any]) -> Iterable[tuple[object, str | None]
     if lists:
         return ((item, None) for item in lists[0])
     keyed = [
-        (value, str(key))
+        (value, _str_or_none(key))
         for key, value in body.items()
         if isinstance(value, Mapping) and not ACTION_KEYS.isdisjoint(value)
     ]
