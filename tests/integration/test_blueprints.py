@@ -203,20 +203,27 @@ def last_run(hass: HomeAssistant, slug: str) -> str:
     return event(hass, slug).state
 
 
-async def read_results(clock: Clock, device: Device, *slugs: str) -> None:
-    """Let the device finish the actions' runs, and the integration read their results."""
-    shown = {slug: last_run(clock.hass, slug) for slug in slugs}
-    await clock.until(lambda: device.executing == 0)
-    await clock.until(lambda: all(last_run(clock.hass, s) != shown[s] for s in slugs))
+async def results_read(clock: Clock, shown: dict[str, str]) -> None:
+    """Let the device finish runs, and the integration read results newer than those `shown`."""
+    await clock.until(lambda: all(last_run(clock.hass, s) != t for s, t in shown.items()))
     await clock.step(0)  # the automations go on with the results
+
+
+async def press_and_read(clock: Clock, *slugs: str) -> None:
+    """Press the actions' buttons, and let their results be read."""
+    shown = {slug: last_run(clock.hass, slug) for slug in slugs}
+    for slug in slugs:
+        await press(clock.hass, slug)
+    await results_read(clock, shown)
 
 
 async def retry(clock: Clock, device: Device, *slugs: str) -> None:
     """Let the blueprint's delay pass, its calls reach the device, and the results be read."""
+    shown = {slug: last_run(clock.hass, slug) for slug in slugs}
     expected = calls(device) + len(slugs)
     await clock.step(30)
     await clock.until(lambda: calls(device) == expected)
-    await read_results(clock, device, *slugs)
+    await results_read(clock, shown)
 
 
 async def no_retry(clock: Clock, device: Device) -> None:
@@ -245,8 +252,7 @@ async def test_retry_until_given_up(
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
-    await press(hass, "failing_http_request")
-    await read_results(clock, device, "failing_http_request")
+    await press_and_read(clock, "failing_http_request")
     await clock.step(20)
     assert calls(device) == 1  # not before the delay
 
@@ -277,8 +283,7 @@ async def test_retry_stops_at_a_success(
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
-    await press(hass, "failing_http_request")
-    await read_results(clock, device, "failing_http_request")
+    await press_and_read(clock, "failing_http_request")
     device.set_actions(succeeding("http_not_found"))  # the fault is repaired
 
     await retry(clock, device, "failing_http_request")
@@ -298,11 +303,9 @@ async def test_no_retry_after_a_success_meanwhile(
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
-    await press(hass, "failing_http_request")
-    await read_results(clock, device, "failing_http_request")
+    await press_and_read(clock, "failing_http_request")
     device.set_actions(succeeding("http_not_found"))
-    await press(hass, "failing_http_request")  # someone runs it again before the retry
-    await read_results(clock, device, "failing_http_request")
+    await press_and_read(clock, "failing_http_request")  # someone runs it again meanwhile
 
     await no_retry(clock, device)
     assert (calls(device), notifications) == (2, [])
@@ -320,9 +323,7 @@ async def test_retry_actions_failing_together(
         RETRY,
         {"run_events": events(*slugs), "notify": NOTIFY_ACTION, "retries": 2},
     )
-    for slug in slugs:
-        await press(hass, slug)
-    await read_results(clock, device, *slugs)
+    await press_and_read(clock, *slugs)
     for _ in range(2):
         await retry(clock, device, *slugs)
     await no_retry(clock, device)
@@ -354,8 +355,7 @@ async def test_retry_again_when_failing_later(
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION, "retries": 1},
     )
     for round_ in (1, 2):
-        await press(hass, "failing_http_request")
-        await read_results(clock, device, "failing_http_request")
+        await press_and_read(clock, "failing_http_request")
         await retry(clock, device, "failing_http_request")
         assert (calls(device), len(notifications)) == (2 * round_, round_)
         await clock.step(180)
