@@ -17,7 +17,11 @@ from homeassistant.components.script.helpers import async_get_blueprints as scri
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed, async_mock_service
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
 
 from simulator import ActionDefinition, Device, RequestDefinition
 
@@ -152,6 +156,28 @@ async def test_notify_across_an_outage(
     assert [call.data["message"] for call in notifications[1:]] == [
         "Slow failure on WW Go failed: Service Unavailable (code 503)."
     ]
+
+
+async def test_notify_not_again_after_a_reload(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
+) -> None:
+    """Reloading the integration (or restarting) shows the last runs again: no news."""
+    await use_blueprint(
+        hass,
+        "automation",
+        NOTIFY,
+        {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
+    )
+    await press(hass, "failing_http_request")
+    await finish_runs(hass, device)
+    assert len(notifications) == 1
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await advance(hass, 61)
+    assert event(hass, "failing_http_request").attributes["event_type"] == "failure"
+    assert len(notifications) == 1
 
 
 # Retry a failed action
