@@ -164,6 +164,20 @@ async def test_user_beside_an_entry_stored_before_hosts_were_checked(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+async def test_reauth_of_an_entry_stored_before_hosts_were_checked(
+    hass: HomeAssistant, host: str
+) -> None:
+    """Its host can no longer be used: the form says so instead of failing."""
+    entry = MockConfigEntry(domain=DOMAIN, data={"host": host.replace(":", "\t:")})
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": "admin", "password": "secret"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"host": "invalid_host"}
+
+
 async def test_user_unexpected_error(hass: HomeAssistant, host: str) -> None:
     flow_id = await _start(hass)
     with patch("custom_components.ww_go.wwgo.WwGoClient.actions", side_effect=RuntimeError("boom")):
