@@ -74,15 +74,10 @@ NOTIFY_ACTION = [
 ]
 
 
-async def use_blueprint(
-    hass: HomeAssistant, domain: str, path: str, inputs: dict[str, Any]
-) -> None:
-    """Set up one automation or script made from a blueprint."""
-    instance = {"use_blueprint": {"path": path, "input": inputs}}
-    config = (
-        {domain: [instance]} if domain == "automation" else {domain: {"from_blueprint": instance}}
-    )
-    assert await async_setup_component(hass, domain, config)
+async def use_blueprint(hass: HomeAssistant, path: str, inputs: dict[str, Any]) -> None:
+    """Set up an automation made from a blueprint, with these inputs."""
+    automation = {"use_blueprint": {"path": path, "input": inputs}}
+    assert await async_setup_component(hass, "automation", {"automation": [automation]})
     await hass.async_block_till_done()
 
 
@@ -100,7 +95,6 @@ async def test_notify_on_failure(
 ) -> None:
     await use_blueprint(
         hass,
-        "automation",
         NOTIFY,
         {
             "run_events": events("fast_http_request", "failing_http_request"),
@@ -122,15 +116,36 @@ async def test_notify_on_failure(
     ]
 
 
+@pytest.mark.usefixtures("init_integration")
+async def test_notify_only_on_the_chosen_results(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
+) -> None:
+    await use_blueprint(
+        hass,
+        NOTIFY,
+        {
+            "run_events": events("failing_http_request"),
+            "failing_types": ["expired", "timeout"],
+            "notify": NOTIFY_ACTION,
+        },
+    )
+    await press(hass, "failing_http_request")
+    await finish_runs(hass, device)
+    assert event(hass, "failing_http_request").attributes["event_type"] == "failure"
+    assert notifications == []
+
+
 @pytest.mark.parametrize("actions", [(*ACTIONS, SLOW_FAILURE)])
 @pytest.mark.usefixtures("init_integration")
 async def test_notify_across_an_outage(
-    hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
+    hass: HomeAssistant,
+    device: Device,
+    notifications: list[ServiceCall],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The last run is not announced again when the device comes back; a run read then is."""
     await use_blueprint(
         hass,
-        "automation",
         NOTIFY,
         {"run_events": events("failing_http_request", "slow_failure"), "notify": NOTIFY_ACTION},
     )
@@ -156,6 +171,7 @@ async def test_notify_across_an_outage(
     assert [call.data["message"] for call in notifications[1:]] == [
         "Slow failure on WW Go failed: Service Unavailable (code 503)."
     ]
+    assert "Template" not in caplog.text  # nothing rendered for an entity turning unavailable
 
 
 async def test_notify_not_again_after_a_reload(
@@ -167,7 +183,6 @@ async def test_notify_not_again_after_a_reload(
     """Reloading the integration (or restarting) shows the last runs again: no news."""
     await use_blueprint(
         hass,
-        "automation",
         NOTIFY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
@@ -274,7 +289,6 @@ async def test_retry_until_given_up(
 ) -> None:
     await use_blueprint(
         hass,
-        "automation",
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
@@ -305,7 +319,6 @@ async def test_retry_stops_at_a_success(
 ) -> None:
     await use_blueprint(
         hass,
-        "automation",
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
@@ -325,7 +338,6 @@ async def test_no_retry_after_a_success_meanwhile(
 ) -> None:
     await use_blueprint(
         hass,
-        "automation",
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
@@ -345,7 +357,6 @@ async def test_retry_actions_failing_together(
     slugs = ("failing_http_request", "modbus_timeout")
     await use_blueprint(
         hass,
-        "automation",
         RETRY,
         {"run_events": events(*slugs), "notify": NOTIFY_ACTION, "retries": 2},
     )
@@ -376,7 +387,6 @@ async def test_retry_again_when_failing_later(
     """After a round, a failure a while later is a new failure: it starts a new round."""
     await use_blueprint(
         hass,
-        "automation",
         RETRY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION, "retries": 1},
     )
