@@ -30,6 +30,8 @@ from .wwgo import (
     normalize_host,
 )
 
+# Examples shown beside the host field: placeholders, as addresses are no translatable text.
+HOST_EXAMPLES = {"example_host": "192.168.1.100:8080", "https_scheme": "https://"}
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 ACTION_IDS = TextSelector(TextSelectorConfig(multiline=True))
 CREDENTIALS = {probatio.Optional(CONF_USERNAME): str, probatio.Optional(CONF_PASSWORD): PASSWORD}
@@ -142,7 +144,12 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                     return await self.async_step_actions()
                 return self.async_create_entry(title=title, data=data)
         schema = probatio.Schema({**_connection_schema(user_input or {}), **CREDENTIALS})
-        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=HOST_EXAMPLES,
+        )
 
     async def async_step_actions(
         self, user_input: dict[str, Any] | None = None
