@@ -187,6 +187,7 @@ class Device:
         self._clock = clock
         self._next_id = random.randint(100, 10000) if first_status_id is None else first_status_id
         self._statuses: dict[int, _Status] = {}
+        self._finished_at: dict[int, float] = {}
         self._runs: dict[str, _Run] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._executing = 0
@@ -263,13 +264,22 @@ class Device:
         return requests
 
     async def _execute(self, run: _Run) -> None:
+        loop = asyncio.get_running_loop()
         for request, status in zip(run.requests, run.statuses, strict=True):
             await asyncio.sleep(request.duration)
             status.code = request.code
             status.exe_time = round(request.duration, 3)
+            self._finished_at[status.id] = loop.time()
             run.unfinished -= 1
             self._executing -= 1
         self._release(run)
+
+    def finished_at(self, status_id: int) -> float | None:
+        """When the request of this status ID finished, on the event loop's clock (None: not yet).
+
+        What a benchmark measures a result's latency from.
+        """
+        return self._finished_at.get(status_id)
 
     def _finish_run(self, run: _Run, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -292,7 +302,9 @@ class Device:
     def _store(self, status: _Status) -> None:
         self._statuses[status.id] = status
         while len(self._statuses) > self.status_window:
-            del self._statuses[next(iter(self._statuses))]
+            evicted = next(iter(self._statuses))
+            del self._statuses[evicted]
+            self._finished_at.pop(evicted, None)
 
     def advance_external(self, n: int) -> list[int]:
         """Allocate ``n`` status IDs as other clients' calls would, evicting old ones.

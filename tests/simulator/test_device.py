@@ -373,3 +373,23 @@ async def test_reboot_loses_statuses_and_restarts_the_ids() -> None:
     assert not device.is_running("slow")
     assert device.call("1") == [1]
     await device.aclose()
+
+
+async def test_finished_at_tells_when_each_request_ended() -> None:
+    device = Device(
+        [ActionDefinition("a", "A", (RequestDefinition("http", 200, 0.01),) * 2)],
+        first_status_id=1,
+        status_window=2,
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    ids = device.call("a")
+    assert device.finished_at(ids[0]) is None
+    await device.wait_idle()
+    first, second = (device.finished_at(i) for i in ids)
+    assert first is not None
+    assert second is not None
+    assert started + 0.01 <= first <= second
+    device.advance_external(2)  # both leave the window: nothing kept of them
+    assert device.finished_at(ids[0]) is None
+    await device.aclose()

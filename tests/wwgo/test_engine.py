@@ -3,8 +3,8 @@
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
-import itertools
 from dataclasses import dataclass, field
+import itertools
 import logging
 from typing import Any
 

@@ -6,6 +6,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.ww_go.wwgo.schedule import (
+    FIRST_GAP,
     FIRST_READ,
     HISTORY,
     MIN_READ_GAP,
@@ -42,9 +43,14 @@ def test_stable_durations_are_read_right_after_they_end() -> None:
 def test_varying_durations_are_covered_by_gaps_of_a_second_at_most() -> None:
     history = [0.2, 3.0, 1.1, 2.4, 0.7]
     reads = _reads_until(history, 3.0)
-    assert reads[0] == pytest.approx(0.2 + READ_GAP)  # one gap after the shortest
-    assert len(reads) == 3  # 1.2, 2.2, then just after the longest
-    assert reads[-1] < 3.1
+    assert reads[0] <= 0.2 + FIRST_GAP  # about a second into the band of durations seen
+    assert len(reads) == 3
+    assert reads[-1] - 3.0 < READ_GAP
+
+
+def test_few_runs_seen_widen_the_band_below_the_shortest() -> None:
+    few, many = [1.0, 2.0], [1.0, 2.0, *([1.5] * 8)]
+    assert next_read(few, None) < next_read(many, None)
 
 
 def test_a_run_longer_than_every_one_seen_is_read_again_soon() -> None:
@@ -70,8 +76,8 @@ def test_every_run_is_read_to_its_end_with_bounded_gaps(
     assert reads[-1] - duration <= max(READ_GAP, reads[0]) + 1e-9
 
 
-@given(st.lists(st.floats(min_value=0.0, max_value=600.0), min_size=1, max_size=HISTORY))
-def test_a_run_as_long_as_the_longest_seen_is_read_at_its_end(history: list[float]) -> None:
-    longest = max(history)
-    reads = _reads_until(history, longest)
-    assert reads[-1] - longest <= 0.05 + 0.02 * longest
+@given(st.floats(min_value=0.0, max_value=600.0), st.integers(min_value=1, max_value=HISTORY))
+def test_a_run_as_long_as_all_before_is_read_right_at_its_end(duration: float, runs: int) -> None:
+    reads = _reads_until([duration] * runs, duration)
+    assert reads == [reads[0]]
+    assert reads[0] - duration <= 0.05 + 0.02 * duration
