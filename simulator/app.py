@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import math
 import re
@@ -68,6 +68,7 @@ class _Options:
     auth: tuple[str, str] | None
     json_status_ids: bool
     actions_list: bool = True
+    description: Mapping[str, str] | None = None
 
 
 DEVICE_KEY = web.AppKey("device", Device)
@@ -80,16 +81,20 @@ def create_app(
     auth: tuple[str, str] | None = None,
     json_status_ids: bool = False,
     actions_list: bool = True,
+    description: Mapping[str, str] | None = None,
 ) -> web.Application:
     """Serve ``device``: with HTTP Basic ``auth`` (user, password) if given.
 
     ``json_status_ids`` makes a call answer with the JSON body of the generic REST route instead of
     the ``Location`` header of the HTTP page handler; without ``actions_list`` the action list is
-    not served.
+    not served. ``description`` (e.g. ``device_id``, ``device_name``, ``model``, ``firmware``,
+    ``serial``) is what the action list says of the device beside its actions.
     """
     app = web.Application(middlewares=[_api_middleware])
     app[DEVICE_KEY] = device
-    app[_OPTIONS_KEY] = _Options(auth=auth, json_status_ids=json_status_ids)
+    app[_OPTIONS_KEY] = _Options(
+        auth=auth, json_status_ids=json_status_ids, description=description
+    )
     app.router.add_post(CALL_PATH, _call)
     app.router.add_get(STATUS_PATH, _status)
     app[_OPTIONS_KEY].actions_list = actions_list
@@ -200,7 +205,8 @@ async def _status(request: web.Request) -> web.Response:
 async def _actions(request: web.Request) -> web.Response:
     if not request.app[_OPTIONS_KEY].actions_list:
         raise web.HTTPNotFound
-    return _json(request, {"actions": request.app[DEVICE_KEY].list_actions()})
+    description = request.app[_OPTIONS_KEY].description or {}
+    return _json(request, {**description, "actions": request.app[DEVICE_KEY].list_actions()})
 
 
 def set_actions_list(app: web.Application, served: bool) -> None:

@@ -1,18 +1,38 @@
 """The WW Go integration: runs WW Go device actions from Home Assistant."""
 
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from collections.abc import Iterable
+from typing import Final
+
+from homeassistant.const import CONF_HOST, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.typing import ConfigType
 
 from .action_ids import parse_action_ids
-from .const import CONF_ACTION_IDS, DOMAIN, ENTITY_KEYS
-from .coordinator import WwGoConfigEntry, WwGoCoordinator, create_client
+from .binary_sensor import BINARY_SENSORS
+from .button import BUTTONS
+from .const import CONF_ACTION_IDS, DOMAIN
+from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .device import create_client
+from .entity import entity_unique_id
+from .event import EVENTS
 from .issues import forget_unreachable
+from .migrate import async_migrate_entry
+from .sensor import SENSORS
 from .services import async_setup_services
 from .store import RunStore
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+# Each platform and the entities it makes of every action.
+ENTITIES: Final[dict[Platform, Iterable[EntityDescription]]] = {
+    Platform.BINARY_SENSOR: BINARY_SENSORS,
+    Platform.BUTTON: BUTTONS,
+    Platform.EVENT: EVENTS,
+    Platform.SENSOR: SENSORS,
+}
+PLATFORMS = list(ENTITIES)
+__all__ = ["async_migrate_entry"]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -24,7 +44,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool:
     """Set up a WW Go device from a config entry."""
-    client = create_client(hass, entry.data)
+    try:
+        client = create_client(hass, entry.data)
+    except ValueError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_host",
+            translation_placeholders={"host": str(entry.data[CONF_HOST])},
+        ) from err
     typed = entry.options.get(CONF_ACTION_IDS)
     store = RunStore(hass, entry.entry_id)
     coordinator = WwGoCoordinator(
@@ -71,9 +98,9 @@ def _remove_stale_entities(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
         return
     registry = er.async_get(hass)
     valid = {
-        (domain, f"{entry.unique_id}_{action_id}_{key}")
-        for domain, keys in ENTITY_KEYS.items()
-        for key in keys
+        (platform.value, entity_unique_id(entry, action_id, description.key))
+        for platform, descriptions in ENTITIES.items()
+        for description in descriptions
         for action_id in actions
     }
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):

@@ -46,6 +46,13 @@ class WwGoButtonEntity(WwGoEntity, ButtonEntity):
 
     entity_description: WwGoButtonEntityDescription
 
+    @property
+    @override
+    def available(self) -> bool:
+        """Unavailable while the device has the action disabled (or all its requests)."""
+        action = self.action
+        return super().available and action is not None and action.runnable
+
     @override
     async def async_press(self) -> None:
         await self.entity_description.press_fn(self.coordinator, self.action_id)

@@ -9,7 +9,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     TextSelector,
@@ -19,14 +19,13 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .action_ids import ActionIdsError, parse_action_ids
-from .const import CONF_ACTION_IDS, CONF_VERIFY_SSL, DOMAIN, LOGGER
-from .coordinator import create_client
+from .const import CONF_ACTION_IDS, DEFAULT_NAME, DOMAIN, LOGGER
+from .device import create_client
 from .wwgo import (
     ActionList,
     WwGoAuthenticationError,
     WwGoError,
     WwGoNotSupportedError,
-    base_url,
     normalize_host,
 )
 
@@ -75,12 +74,13 @@ def _with_normalized_host(data: Mapping[str, Any], errors: dict[str, str]) -> di
         return dict(data)
 
 
-def _stored_url(host: str) -> str | None:
-    """The device URL of an entry's host; None for text stored before hosts were checked."""
+def _stored_host(entry: ConfigEntry) -> str:
+    """An entry's address as it is compared: normalized, or as stored when it cannot be."""
+    host = str(entry.data[CONF_HOST])
     try:
-        return str(base_url(host))
+        return normalize_host(host)
     except ValueError:
-        return None
+        return host
 
 
 async def _validate(
@@ -104,7 +104,8 @@ async def _validate(
 class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a WW Go device."""
 
-    VERSION = 1
+    # 2: no address as the unique ID; entities keyed by the device's ID, else the entry's.
+    VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing entered."""
@@ -131,14 +132,14 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
             data = _with_normalized_host(data, errors)
             listing = None if errors else await _validate(self.hass, data, errors)
             if not errors:
-                url = str(base_url(data[CONF_HOST]))
-                for entry in self._async_current_entries(include_ignore=False):
-                    if _stored_url(entry.data[CONF_HOST]) == url:
-                        return self.async_abort(reason="already_configured")
-                await self.async_set_unique_id((listing and listing.device_id) or url)
-                self._abort_if_unique_id_configured()
+                if self._address_taken(data[CONF_HOST]):
+                    return self.async_abort(reason="already_configured")
+                if listing and listing.device_id:
+                    await self.async_set_unique_id(listing.device_id)
+                    # The same device at a new address: the entry follows it.
+                    self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
                 self._data = data
-                title = (listing and listing.device_name) or base_url(data[CONF_HOST]).host or url
+                title = (listing and listing.device_name) or DEFAULT_NAME
                 self.context["title_placeholders"] = {"name": title}
                 if listing is None:
                     return await self.async_step_actions()
@@ -183,8 +184,9 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_USERNAME: user_input.get(CONF_USERNAME) or None,
                 CONF_PASSWORD: user_input.get(CONF_PASSWORD) or None,
             }
-            await _validate(self.hass, {**entry.data, **credentials}, errors)
+            listing = await _validate(self.hass, {**entry.data, **credentials}, errors)
             if not errors:
+                await self._abort_if_another_device(entry, listing)
                 data = {
                     key: value
                     for key, value in {**entry.data, **credentials}.items()
@@ -211,21 +213,31 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
             data = _with_normalized_host({**entry.data, **user_input}, errors)
             listing = None if errors else await _validate(self.hass, data, errors)
             if not errors:
-                url = str(base_url(data[CONF_HOST]))
-                if listing and listing.device_id:
-                    await self.async_set_unique_id(listing.device_id)
-                    self._abort_if_unique_id_mismatch(reason="wrong_device")
-                for other in self._async_current_entries(include_ignore=False):
-                    if other.entry_id != entry.entry_id and (
-                        other.unique_id == url or _stored_url(other.data[CONF_HOST]) == url
-                    ):
-                        return self.async_abort(reason="already_configured")
+                await self._abort_if_another_device(entry, listing)
+                if self._address_taken(data[CONF_HOST], besides=entry):
+                    return self.async_abort(reason="already_configured")
                 return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=probatio.Schema(_connection_schema(user_input or entry.data)),
             errors=errors,
         )
+
+    def _address_taken(self, host: str, besides: ConfigEntry | None = None) -> bool:
+        """Whether another entry already has this (normalized) address."""
+        return any(
+            _stored_host(entry) == host
+            for entry in self._async_current_entries(include_ignore=False)
+            if besides is None or entry.entry_id != besides.entry_id
+        )
+
+    async def _abort_if_another_device(
+        self, entry: ConfigEntry, listing: ActionList | None
+    ) -> None:
+        """Abort when the device reports an identity other than the entry's (if it has one)."""
+        if entry.unique_id is not None and listing is not None and listing.device_id:
+            await self.async_set_unique_id(listing.device_id)
+            self._abort_if_unique_id_mismatch(reason="wrong_device")
 
 
 class WwGoOptionsFlow(OptionsFlowWithReload):

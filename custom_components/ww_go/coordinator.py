@@ -1,25 +1,26 @@
 """The coordinator: the device's health and action list, and the run engine's reports per action."""
 
-from collections import defaultdict
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, override
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, HEALTH_CHECK_INTERVAL, LOGGER, REQUEST_TIMEOUT
+from .const import DOMAIN, HEALTH_CHECK_INTERVAL, LOGGER
+from .device import description, device_info
 from .errors import translated_error
 from .issues import forget_unreachable, track_unreachable
+from .runs import RunBoard
+from .scheduler import HassScheduler
 from .store import Remembered, RunStore, remembered_of
 from .wwgo import (
     ActionDefinition,
+    ActionList,
     RunEngine,
     RunHandle,
     RunResult,
@@ -32,7 +33,6 @@ from .wwgo import (
 )
 
 type WwGoConfigEntry = ConfigEntry[WwGoCoordinator]
-type RunListener = Callable[[RunResult], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,52 +40,6 @@ class WwGoData:
     """What concerns every entity of the device: the actions it holds."""
 
     actions: Mapping[str, ActionDefinition] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRuns:
-    """What an action's entities show: its newest run and its last finished one."""
-
-    run: RunResult | None = None
-    result: RunResult | None = None
-
-
-NO_RUNS = ActionRuns()
-
-
-def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoClient:
-    """A client of the device that config entry data (or a config flow's input) describes."""
-    verify_ssl = data.get(CONF_VERIFY_SSL, True)
-    return WwGoClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
-        data[CONF_HOST],
-        username=data.get(CONF_USERNAME),
-        password=data.get(CONF_PASSWORD),
-        verify_ssl=verify_ssl,
-        timeout=REQUEST_TIMEOUT,
-    )
-
-
-class HassScheduler:
-    """The run engine's clock, timers and tasks, as Home Assistant runs them."""
-
-    def __init__(self, hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
-        """Time the engine of `entry`; its tasks end with the entry."""
-        self._hass = hass
-        self._entry = entry
-
-    def now(self) -> float:
-        """Seconds since the epoch: runs remembered across a restart keep their age."""
-        return dt_util.utcnow().timestamp()
-
-    def call_later(self, delay: float, action: Callable[[], None]) -> CALLBACK_TYPE:
-        """A Home Assistant timer, cancelled when Home Assistant stops."""
-        job = HassJob(callback(lambda _now: action()), cancel_on_shutdown=True)
-        return async_call_later(self._hass, delay, job)
-
-    def create_task(self, coro: Coroutine[Any, Any, None], name: str) -> Any:
-        """A background task of the entry: unloading it cancels the task."""
-        return self._entry.async_create_background_task(self._hass, coro, f"{DOMAIN} {name}")
 
 
 class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
@@ -117,34 +71,33 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             client, HassScheduler(hass, entry), self._run_changed, self._read_done
         )
         self.requests = self.engine.requests
-        self.runs: dict[str, ActionRuns] = {}
         self._store = store
+        self.runs = RunBoard(lambda: store.async_save_later(self._remember))
         self.has_action_list = True
+        # The last action list the device gave: what it says of itself, too.
+        self.listing: ActionList | None = None
+        # Actions missing from the last list: removed if the next one misses them too.
+        self._missing: set[str] = set()
+        self._unexpected_logged = False
         self._configured = {action.id: action for action in configured_actions}
         # An entry without typed action IDs was made from the device's list: it has one.
         self._listed = not self._configured
-        self._run_listeners: defaultdict[str, list[RunListener]] = defaultdict(list)
 
     # -- what outlives a restart --
 
     def restore(self, remembered: Remembered) -> None:
         """Show what was shown before the restart, and follow the runs then in flight."""
-        for action_id, result in remembered.results.items():
-            self.runs[action_id] = ActionRuns(result, result)
         self.engine.restore(
             ((run.action_id, run.status_ids, run.accepted_at) for run in remembered.in_flight),
             newest_id=remembered.newest_id,
             durations=remembered.durations,
             ids_per_call=remembered.ids_per_call,
         )
-        for run in remembered.in_flight:
-            self.runs[run.action_id] = ActionRuns(
-                self.engine.current(run.action_id), self.runs.get(run.action_id, NO_RUNS).result
-            )
+        running = (self.engine.current(run.action_id) for run in remembered.in_flight)
+        self.runs.restore(remembered.results, (run for run in running if run is not None))
 
     def _remember(self) -> Remembered:
-        results = {key: runs.result for key, runs in self.runs.items() if runs.result}
-        return remembered_of(self.engine.tracker, results)
+        return remembered_of(self.engine.tracker, self.runs.results)
 
     # -- health check and action list (the coordinator's own refresh, once a minute) --
 
@@ -159,15 +112,24 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 translation_placeholders={"host": self.host},
             ) from err
         except WwGoError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"host": self.host, "error": str(err)},
-            ) from err
-        for gone in set(self.runs) - set(actions):
+            raise self._update_failed(err) from err
+        except Exception as err:
+            # Whatever the device answered, the health check carries on: logged once.
+            if not self._unexpected_logged:
+                self._unexpected_logged = True
+                LOGGER.exception("Unexpected error in the health check of %s", self.host)
+            raise self._update_failed(err) from err
+        self._unexpected_logged = False
+        for gone in self.runs.forget(keep=actions):
             self.engine.forget(gone)
-            del self.runs[gone]
         return WwGoData(actions)
+
+    def _update_failed(self, err: Exception) -> UpdateFailed:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"host": self.host, "error": str(err)},
+        )
 
     async def _fetch_actions(self) -> dict[str, ActionDefinition]:
         if self.has_action_list:
@@ -185,13 +147,44 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                         raise WwGoInvalidResponseError("the device lists no actions yet")
                     return dict(self.data.actions)
                 self._listed = bool(listing.actions)
-                return {action.id: action for action in listing.actions}
+                self._describe(listing)
+                return self._with_missing_kept(listing)
         if not self.engine.tracker.in_flight:
             # Without a list, reading the newest status we know of proves the device reachable;
             # while runs are in flight, their reads do.
             self.requests["status"] += 1
             await self.client.statuses([self.engine.tracker.newest_id or 0])
         return dict(self._configured)
+
+    def _with_missing_kept(self, listing: ActionList) -> dict[str, ActionDefinition]:
+        """The listed actions, and those the last list had but this one misses for the first time.
+
+        One odd answer deletes nothing: an action goes when two lists in a row miss it.
+        """
+        listed = {action.id: action for action in listing.actions}
+        previous = self.data.actions if self.data is not None else {}
+        kept = {
+            action_id: action
+            for action_id, action in previous.items()
+            if action_id not in listed and action_id not in self._missing
+        }
+        self._missing = set(kept)
+        return {**listed, **kept}
+
+    # -- the device in the device registry --
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """The device as the registry shows it, with what its action list says of it."""
+        return device_info(self.config_entry, self.client, self.listing)
+
+    def _describe(self, listing: ActionList) -> None:
+        """Keep what the device says of itself; the registry follows a change (new firmware)."""
+        previous, self.listing = self.listing, listing
+        if previous is not None and description(previous) != description(listing):
+            dr.async_get(self.hass).async_get_or_create(
+                config_entry_id=self.config_entry.entry_id, **self.device_info
+            )
 
     @override
     def _async_refresh_finished(self) -> None:
@@ -220,30 +213,8 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     @callback
     def _run_changed(self, result: RunResult) -> None:
         """Show a run's new state on its action's entities, and only on those."""
-        action_id = result.action_id
-        runs = self.runs.get(action_id, NO_RUNS)
-        runs = ActionRuns(result, result if result.finished else runs.result)
-        self._publish(action_id, runs, result)
-        if result.finished and (newer := self.engine.current(action_id)) is not None:
-            # A newer run of the action is under way: the run state follows it again.
-            self._publish(action_id, ActionRuns(newer, runs.result), newer)
-
-    def _publish(self, action_id: str, runs: ActionRuns, result: RunResult) -> None:
-        self.runs[action_id] = runs
-        self._store.async_save_later(self._remember)
-        for listener in list(self._run_listeners[action_id]):
-            listener(result)
-
-    @callback
-    def async_add_run_listener(self, action_id: str, listener: RunListener) -> CALLBACK_TYPE:
-        """Hear of every transition of the action's runs, in order."""
-        self._run_listeners[action_id].append(listener)
-
-        @callback
-        def remove() -> None:
-            self._run_listeners[action_id].remove(listener)
-
-        return remove
+        newer = self.engine.current(result.action_id) if result.finished else None
+        self.runs.run_changed(result, newer)
 
     # -- calls --
 

@@ -43,6 +43,6 @@ async def async_get_config_entry_diagnostics(
         ],
         "queued": sorted(coordinator.engine.queued),
         "durations": dict(tracker.durations),
-        "runs": {key: asdict(runs) for key, runs in coordinator.runs.items()},
+        "action_runs": {key: asdict(runs) for key, runs in coordinator.runs.items()},
         "requests": dict(coordinator.requests),
     }

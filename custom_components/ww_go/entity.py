@@ -3,15 +3,21 @@
 from collections.abc import Callable, Iterable
 from typing import Any, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
-from .coordinator import NO_RUNS, ActionRuns, WwGoConfigEntry, WwGoCoordinator
-from .wwgo import RunResult
+from .coordinator import WwGoConfigEntry, WwGoCoordinator
+from .device import unique_base
+from .runs import ActionRuns
+from .wwgo import ActionDefinition, RunResult
+
+
+def entity_unique_id(entry: ConfigEntry, action_id: str, key: str) -> str:
+    """The unique ID of the entity `key` of an action."""
+    return f"{unique_base(entry)}_{action_id}_{key}"
 
 
 class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
@@ -24,31 +30,31 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     ) -> None:
         """Name the entity after its action."""
         super().__init__(coordinator)
-        entry = coordinator.config_entry
         self.entity_description = description
         self.action_id = action_id
         action = coordinator.data.actions[action_id]
-        self._attr_unique_id = f"{entry.unique_id}_{action_id}_{description.key}"
-        self._attr_translation_placeholders = {"action": action.name or action_id}
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            name=entry.title,
-            manufacturer="WW Go",
-            model="WW Go",
-            configuration_url=str(coordinator.client.base_url),
+        self._attr_unique_id = entity_unique_id(
+            coordinator.config_entry, action_id, description.key
         )
+        self._attr_translation_placeholders = {"action": action.name or action_id}
+        self._attr_device_info = coordinator.device_info
         self._shown: Any = None
 
     @property
     @override
     def available(self) -> bool:
         """Unavailable while the device cannot be reached or no longer has the action."""
-        return super().available and self.action_id in self.coordinator.data.actions
+        return super().available and self.action is not None
+
+    @property
+    def action(self) -> ActionDefinition | None:
+        """The action as the device lists it (None once it left the device)."""
+        return self.coordinator.data.actions.get(self.action_id)
 
     @property
     def runs(self) -> ActionRuns:
         """The action's newest run and its last finished one."""
-        return self.coordinator.runs.get(self.action_id, NO_RUNS)
+        return self.coordinator.runs.get(self.action_id)
 
     def _value(self) -> Any:
         """What the entity shows of the action's runs: a run that changes it writes the state."""
@@ -58,9 +64,7 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._shown = self._value()
-        self.async_on_remove(
-            self.coordinator.async_add_run_listener(self.action_id, self._handle_run)
-        )
+        self.async_on_remove(self.coordinator.runs.add_listener(self.action_id, self._handle_run))
 
     @callback
     def _handle_run(self, result: RunResult) -> None:

@@ -15,8 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import ActionRuns, WwGoConfigEntry
+from .coordinator import WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
+from .runs import ActionRuns
 from .wwgo import RunState
 
 PARALLEL_UPDATES = 0
@@ -47,8 +48,6 @@ SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
-        # A statistics series per action: enabled where someone charts it.
-        entity_registry_enabled_default=False,
         value_fn=lambda runs: runs.result.exe_time if runs.result else None,
         restore=True,
     ),

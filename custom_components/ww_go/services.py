@@ -1,9 +1,9 @@
 """The `ww_go.call_action` action: run a device action and, if asked, wait for its result."""
 
 import asyncio
-from typing import Final, cast
+from collections.abc import Mapping
+from typing import Any, Final, cast
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -12,7 +12,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr, service
 from homeassistant.util.json import JsonValueType
 import probatio
 
@@ -21,15 +21,17 @@ from .coordinator import WwGoConfigEntry, WwGoCoordinator
 from .wwgo import RunResult, RunState, WwGoError
 
 SERVICE_CALL_ACTION: Final = "call_action"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_ACTION_ID: Final = "action_id"
 ATTR_WAIT: Final = "wait"
 ATTR_TIMEOUT: Final = "timeout"
-TIMEOUT_DESCRIPTION: Final = "The device stayed busy until the action call's timeout; not run"
+GIVEN_UP_DESCRIPTION: Final = "The device stayed busy until the action call's timeout; not run"
 
 CALL_ACTION_SCHEMA: Final = probatio.Schema(
     {
-        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_DEVICE_ID): cv.string,
         probatio.Required(ATTR_ACTION_ID): cv.string,
         probatio.Optional(ATTR_WAIT, default=True): cv.boolean,
         probatio.Optional(ATTR_TIMEOUT, default=60): probatio.All(
@@ -39,26 +41,31 @@ CALL_ACTION_SCHEMA: Final = probatio.Schema(
 )
 
 
-def _coordinator(hass: HomeAssistant, device_id: str) -> WwGoCoordinator:
+def _entry_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
+    """The config entry a call names: its `config_entry_id`, or that of its `device_id`."""
+    if (ATTR_CONFIG_ENTRY_ID in data) == (ATTR_DEVICE_ID in data):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="entry_or_device_required"
+        )
+    if ATTR_CONFIG_ENTRY_ID in data:
+        return str(data[ATTR_CONFIG_ENTRY_ID])
+    device_id = data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
-    entries: list[WwGoConfigEntry] = [
-        entry
-        for entry_id in (device.config_entries if device else ())
-        if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
-    ]
-    if not entries:
+    entry = None
+    if device is not None and device.config_entry_id is not None:
+        entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.domain != DOMAIN:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_device",
             translation_placeholders={"device_id": device_id},
         )
-    entry = entries[0]
-    if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="device_not_loaded",
-            translation_placeholders={"title": entry.title},
-        )
+    return entry.entry_id
+
+
+def _coordinator(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoCoordinator:
+    """The loaded entry's coordinator; Home Assistant's translated errors when there is none."""
+    entry: WwGoConfigEntry = service.async_get_config_entry(hass, DOMAIN, _entry_id(hass, data))
     return entry.runtime_data
 
 
@@ -86,7 +93,7 @@ def run_response(result: RunResult) -> dict[str, JsonValueType]:
 
 
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
-    coordinator = _coordinator(call.hass, call.data[ATTR_DEVICE_ID])
+    coordinator = _coordinator(call.hass, call.data)
     action_id: str = call.data[ATTR_ACTION_ID]
     if action_id not in coordinator.data.actions:
         raise ServiceValidationError(
@@ -104,7 +111,7 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
         await asyncio.wait({handle.done}, timeout=call.data[ATTR_TIMEOUT])
         if not handle.done.done():
             # Still queued when the caller stops waiting: it must not run behind their back.
-            await coordinator.async_cancel_queued(handle, TIMEOUT_DESCRIPTION)
+            await coordinator.async_cancel_queued(handle, GIVEN_UP_DESCRIPTION)
         if handle.done.done() and (error := handle.done.exception()) is not None:
             raise coordinator.translated(cast("WwGoError", error), action_id)
         if handle.error is not None:

@@ -1,10 +1,9 @@
 """Fixtures of the integration's tests: an emulated WW Go device on 127.0.0.1 and a config entry."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 import time
 from typing import Any
-from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
@@ -14,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ww_go.const import DOMAIN
+from custom_components.ww_go.device import unique_base
 from simulator import ActionDefinition, Device, RequestDefinition, create_app
 
 FIRST_STATUS_ID = 100
@@ -49,20 +49,6 @@ ACTIONS = (
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
-
-
-@pytest.fixture(autouse=True)
-def all_entities_enabled(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Enable the entities disabled by default, so that their behaviour is tested too."""
-    if request.node.get_closest_marker("entities_as_shipped") is not None:
-        yield
-        return
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.fixture
@@ -116,7 +102,10 @@ def config_entry(host: str, app_options: dict[str, Any]) -> MockConfigEntry:
     data: dict[str, Any] = {"host": host, "verify_ssl": True}
     if auth := app_options.get("auth"):
         data |= {"username": auth[0], "password": auth[1]}
-    return MockConfigEntry(domain=DOMAIN, title="WW Go", unique_id=f"http://{host}", data=data)
+    # A fixed entry ID: unique IDs are made of it, and snapshots show them.
+    return MockConfigEntry(
+        domain=DOMAIN, title="WW Go", version=2, entry_id="01JWWGOENTRY00000000000000", data=data
+    )
 
 
 @pytest.fixture
@@ -132,7 +121,7 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
 def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
     """The Home Assistant device of the WW Go device."""
     entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, str(init_integration.unique_id)), init_integration.entry_id
+        (DOMAIN, unique_base(init_integration)), init_integration.entry_id
     )
     assert entry is not None
     return entry.id

@@ -2,14 +2,13 @@
 
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ww_go.const import DOMAIN
-from custom_components.ww_go.wwgo import ActionList
 from simulator import Device
 
 AUTH = ("admin", "secret")
@@ -29,9 +28,10 @@ async def test_user_creates_entry(hass: HomeAssistant, host: str) -> None:
         flow_id, {"host": f"http://{host}/", "verify_ssl": True, "username": ""}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "127.0.0.1"
+    assert result["title"] == "WW Go"
     assert result["data"] == {"host": host, "verify_ssl": True}
-    assert result["result"].unique_id == f"http://{host}"
+    # The device reports no identity of its own; an address is none.
+    assert result["result"].unique_id is None
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 
@@ -148,7 +148,6 @@ async def test_user_host_is_stored_normalized(hass: HomeAssistant, host: str, ty
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["host"] == host
-    assert result["result"].unique_id == f"http://{host}"
 
 
 async def test_user_beside_an_entry_stored_before_hosts_were_checked(
@@ -223,19 +222,15 @@ async def test_device_without_action_list_asks_for_action_ids(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == {"action_ids": "1=Fast HTTP request\nmodbus_write"}
     await hass.async_block_till_done()
-    assert hass.states.get("button.127_0_0_1_fast_http_request") is not None
-    assert hass.states.get("button.127_0_0_1_modbus_write") is not None
-    assert hass.states.get("button.127_0_0_1_slow_http_request") is None
+    assert hass.states.get("button.ww_go_fast_http_request") is not None
+    assert hass.states.get("button.ww_go_modbus_write") is not None
+    assert hass.states.get("button.ww_go_slow_http_request") is None
 
 
 @pytest.mark.parametrize("app_options", [{"actions_list": False}])
 async def test_options_flow_edits_action_ids(hass: HomeAssistant, host: str) -> None:
     config_entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="WW Go",
-        unique_id=f"http://{host}",
-        data={"host": host},
-        options={"action_ids": "1"},
+        domain=DOMAIN, title="WW Go", version=2, data={"host": host}, options={"action_ids": "1"}
     )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -309,9 +304,7 @@ async def test_reconfigure(
 async def test_reconfigure_to_another_configured_device(
     hass: HomeAssistant, init_integration: MockConfigEntry, host: str
 ) -> None:
-    other = MockConfigEntry(
-        domain=DOMAIN, unique_id="http://127.0.0.1:1", data={"host": "127.0.0.1:1"}
-    )
+    other = MockConfigEntry(domain=DOMAIN, version=2, data={"host": "127.0.0.1:1"})
     other.add_to_hass(hass)
     result = await other.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -321,23 +314,83 @@ async def test_reconfigure_to_another_configured_device(
     assert result["reason"] == "already_configured"
 
 
-async def test_device_identity_decides_the_unique_id(hass: HomeAssistant, host: str) -> None:
-    """A device that names itself in its action list is recognised by that name at any address."""
-    listing = ActionList((), device_id="wwgo-0042", device_name="Pump house")
-    with patch("custom_components.ww_go.wwgo.WwGoClient.actions", return_value=listing) as actions:
-        flow_id = await _start(hass)
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {"host": host, "verify_ssl": True}
-        )
-        assert result["type"] is FlowResultType.CREATE_ENTRY
-        assert (result["title"], result["result"].unique_id) == ("Pump house", "wwgo-0042")
-        entry = result["result"]
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
-        )
-        actions.return_value = ActionList((), device_id="wwgo-0099")
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"host": host, "verify_ssl": True}
-        )
+PUMP_HOUSE = {"device_id": "wwgo-0042", "device_name": "Pump house"}
+
+
+@pytest.mark.parametrize("app_options", [{"description": PUMP_HOUSE}])
+async def test_device_identity_decides_the_unique_id_and_title(
+    hass: HomeAssistant, host: str
+) -> None:
+    """A device that names itself in its action list is recognised by its ID at any address."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["title"], result["result"].unique_id) == ("Pump house", "wwgo-0042")
+
+
+@pytest.mark.parametrize("app_options", [{"description": PUMP_HOUSE}])
+async def test_the_same_device_at_a_new_address_updates_its_entry(
+    hass: HomeAssistant, host: str
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, version=2, unique_id="wwgo-0042", data={"host": "127.0.0.1:1"}
+    )
+    entry.add_to_hass(hass)
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data["host"] == host
+
+
+@pytest.mark.parametrize(
+    "app_options", [{"description": {"device_id": "wwgo-0099", "device_name": "Other"}}]
+)
+@pytest.mark.parametrize("flow", ["reconfigure", "reauth"])
+async def test_another_device_at_the_address_is_refused(
+    hass: HomeAssistant, host: str, flow: str
+) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, version=2, unique_id="wwgo-0042", data={"host": host})
+    entry.add_to_hass(hass)
+    if flow == "reconfigure":
+        result = await entry.start_reconfigure_flow(hass)
+        user_input = {"host": host, "verify_ssl": True}
+    else:
+        result = await entry.start_reauth_flow(hass)
+        user_input = {"username": "admin", "password": "secret"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
+
+
+@pytest.mark.parametrize("app_options", [{"description": PUMP_HOUSE}])
+async def test_an_entry_without_identity_can_move_to_a_device_that_reports_one(
+    hass: HomeAssistant, host: str
+) -> None:
+    """Firmware that starts reporting an ID does not lock its entry out of reconfiguring."""
+    entry = MockConfigEntry(domain=DOMAIN, version=2, data={"host": "127.0.0.1:1"})
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["host"] == host
+
+
+async def test_a_new_device_at_an_address_freed_by_reconfigure(
+    hass: HomeAssistant, host: str
+) -> None:
+    """The old address was never the entry's identity: another device may take it."""
+    moved = MockConfigEntry(domain=DOMAIN, version=2, data={"host": "127.0.0.1:1"})
+    moved.add_to_hass(hass)
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"host": host, "verify_ssl": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

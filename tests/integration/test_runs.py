@@ -1,5 +1,7 @@
 """Each entity through a run: press, running, and how it ends."""
 
+from dataclasses import replace
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -8,7 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Device
 
-from .conftest import advance, finish_runs
+from .conftest import ACTIONS, advance, finish_runs
 from .helpers import attributes, event, press, states
 
 pytestmark = pytest.mark.usefixtures("init_integration")
@@ -135,7 +137,7 @@ async def test_repeated_runs_fire_one_event_each(hass: HomeAssistant, device: De
     [
         ("slow_http_request", "press_first", "action_running"),
         ("slow_http_request", "run_elsewhere", "action_running_elsewhere"),
-        ("disabled_action", None, "action_disabled"),
+        ("fast_http_request", "disabled_meanwhile", "action_disabled"),
         ("fast_http_request", "offline", "cannot_connect"),
         ("fast_http_request", "server_error", "device_error"),
     ],
@@ -145,6 +147,9 @@ async def test_press_errors(
 ) -> None:
     if prepare == "press_first":
         await press(hass, slug)
+    elif prepare == "disabled_meanwhile":
+        # Disabled on the device since the last health check: the device refuses it.
+        device.set_actions([replace(a, enabled=False) if a.id == "1" else a for a in ACTIONS])
     elif prepare == "run_elsewhere":
         device.call("light_toggle")  # another client of the device runs it
     elif prepare:

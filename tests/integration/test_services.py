@@ -164,7 +164,7 @@ async def test_device_not_loaded(
     await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await call_action(hass, device_id=device_id, action_id="1")
-    assert err.value.translation_key == "device_not_loaded"
+    assert err.value.translation_key == "service_config_entry_not_loaded"
 
 
 @pytest.mark.parametrize("seconds", [0, 601])

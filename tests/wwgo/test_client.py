@@ -1043,8 +1043,19 @@ def _actions(*actions: ActionDefinition, **device: str | None) -> ActionList:
         ),
         pytest.param(
             {"actions": [{"id": "a"}], "serial": 12345, "hostname": "wwgo"},
-            _actions(ActionDefinition("a"), device_id="12345", device_name="wwgo"),
+            _actions(ActionDefinition("a"), device_id="12345", device_name="wwgo", serial="12345"),
             id="serial and hostname",
+        ),
+        pytest.param(
+            {
+                "actions": [],
+                "device_id": "wwgo-7",
+                "model": "WW Go Mini",
+                "fw_version": "WW_Go_1.2.7",
+                "serial_number": "SN-7",
+            },
+            _actions(device_id="wwgo-7", model="WW Go Mini", firmware="WW_Go_1.2.7", serial="SN-7"),
+            id="model, firmware and serial number",
         ),
         pytest.param(
             {"mac": "aa:bb:cc:dd:ee:ff", "device_name": "", "actions": []},

@@ -311,8 +311,17 @@ ACTION_KEYS: Final = frozenset(
 )
 # Keys of an error answer (200 with {"error": ...}), never an action list.
 ERROR_KEYS: Final = frozenset({"error", "errors"})
-# Keys in which a device describes itself; an object of these alone lists no actions.
-DEVICE_KEYS: Final = frozenset({"device_id", "serial", "mac", "device_name", "hostname"})
+# Where a device may describe itself beside its actions: per field of ActionList, the keys it is
+# read from, the first found winning.
+DESCRIPTION_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
+    "device_id": ("device_id", "serial", "serial_number", "mac"),
+    "device_name": ("device_name", "hostname"),
+    "model": ("model",),
+    "firmware": ("firmware", "firmware_version", "fw_version", "sw_version"),
+    "serial": ("serial", "serial_number"),
+}
+# An object of these keys alone lists no actions.
+DEVICE_KEYS: Final = frozenset(key for keys in DESCRIPTION_KEYS.values() for key in keys)
 
 
 def _enabled(value: object) -> bool:
@@ -388,19 +397,23 @@ def parse_action_list(body: object) -> ActionList:
     `{"actions": []}`, and an object of the device's own description only list no actions. Entries
     without an ID are left out; of duplicates the last definition wins.
     """
-    device_id = device_name = None
+    description: dict[str, str | None] = {}
     items: Iterable[tuple[object, str | None]]
     if isinstance(body, list):
         items = ((item, None) for item in body)
     elif isinstance(body, Mapping):
-        device_id = _str_or_none(body.get("device_id", body.get("serial", body.get("mac"))))
-        device_name = _str_or_none(body.get("device_name", body.get("hostname")))
+        description = {
+            field: next(
+                (text for key in keys if (text := _str_or_none(body.get(key))) is not None), None
+            )
+            for field, keys in DESCRIPTION_KEYS.items()
+        }
         items = _listed_items(body)
     else:
         raise _invalid("the action list is neither a list nor an object", body)
     actions = [action for item, key in items if (action := _parse_action(item, key)) is not None]
     unique = {action.id: action for action in actions}
-    return ActionList(tuple(unique.values()), device_id=device_id, device_name=device_name)
+    return ActionList(tuple(unique.values()), **description)
 
 
 # The client

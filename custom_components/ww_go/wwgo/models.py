@@ -16,6 +16,11 @@ class ActionDefinition:
     enabled: bool = True
     request_count: int | None = None
 
+    @property
+    def runnable(self) -> bool:
+        """Whether the device would run it: enabled, and not every request disabled."""
+        return self.enabled and self.request_count != 0
+
 
 @dataclass(frozen=True, slots=True)
 class ActionList:
@@ -24,6 +29,9 @@ class ActionList:
     actions: tuple[ActionDefinition, ...]
     device_id: str | None = None
     device_name: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+    serial: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
