@@ -306,8 +306,9 @@ SCENARIOS: Final = (
         lambda c: (
             f"{c.sequential_runs} runs, one at a time ({c.sequential_actions} actions in turn)"
         ),
-        "The everyday case: a button pressed now and then. Ours first reads when the action "
-        "usually finishes (learnt from its last run); naive reads at once, then every second.",
+        "The everyday case: a button pressed now and then. Ours reads an action's first run "
+        "early and ever less often, later runs when they usually end (learnt from the runs "
+        "before); naive reads at once, then every second.",
         attrgetter("sequential_actions"),
         _default_limit,
         _sequential,

@@ -2,7 +2,9 @@
 
 import json
 
-from benchmarks import polling
+from homeassistant.core import HomeAssistant
+
+from benchmarks import fanout, latency, polling
 
 
 async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
@@ -38,3 +40,28 @@ def test_command_line_options() -> None:
     assert polling.parse_args([]).quick is False
     args = polling.parse_args(["--quick", "--json", "--seed", "7"])
     assert (args.quick, args.json, args.seed) == (True, True, 7)
+
+
+async def test_quick_latency_benchmark_keeps_its_promises(socket_enabled: None) -> None:
+    results = {result.key: result for result in await latency.run(latency.QUICK)}
+    assert list(results) == [scenario.key for scenario in latency.SCENARIOS]
+    for result in results.values():
+        assert len(result.ours.latencies) == len(result.naive.latencies) > 0
+        assert all(value >= 0 for value in result.ours.latencies)
+    # An action whose runs last as long each time is read right after it ends.
+    assert results["stable"].ours.p50 < results["stable"].naive.p50
+    assert results["stable"].ours.requests_per_run < results["stable"].naive.requests_per_run
+    report = latency.format_report(latency.QUICK, list(results.values()))
+    assert "latency p95" in report
+
+
+async def test_fanout_follows_what_changed(
+    hass: HomeAssistant, socket_enabled: None, enable_custom_integrations: None
+) -> None:
+    """A read writes the entities of the action it changed, whatever the number of actions."""
+    ours = await fanout.measure(hass, 20, naive=False, cycles=3, idle_minutes=3)
+    naive = await fanout.measure(hass, 20, naive=True, cycles=3, idle_minutes=3)
+    assert ours.writes_per_cycle <= 6
+    assert ours.writes_per_idle_hour == 0
+    assert naive.writes_per_cycle > 20 * 5
+    assert naive.writes_per_idle_hour > 0

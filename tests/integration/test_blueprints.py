@@ -401,14 +401,14 @@ async def test_retry_again_when_failing_later(
 
 
 async def test_script_branches_on_the_result(
-    hass: HomeAssistant, device: Device, device_id: str, clock: Clock
+    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry, clock: Clock
 ) -> None:
     successes = async_mock_service(hass, "test", "success")
     failures = async_mock_service(hass, "test", "failure")
 
     def instance(action_id: str) -> dict[str, Any]:
         inputs = {
-            "device": device_id,
+            "config_entry": init_integration.entry_id,
             "action_id": action_id,
             "timeout": 30,
             "on_success": [

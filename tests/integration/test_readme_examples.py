@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 import yaml
 
 from simulator import Device
@@ -81,11 +81,11 @@ async def test_automation_on_failure_event(
 async def test_script_branches_on_the_result(
     hass: HomeAssistant,
     device: Device,
-    device_id: str,
+    init_integration: MockConfigEntry,
     notifications: list[ServiceCall],
 ) -> None:
     script = example("script")
-    script["sequence"][0]["data"]["device_id"] = device_id
+    script["sequence"][0]["data"]["config_entry_id"] = init_integration.entry_id
     assert await async_setup_component(hass, "script", {"script": {"run_sequence": script}})
 
     await hass.services.async_call("script", "run_sequence", blocking=False)

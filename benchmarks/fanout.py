@@ -1,0 +1,219 @@
+"""What one status read costs Home Assistant: entity writes and event-loop time, 1 and 200 actions.
+
+Run with::
+
+    scripts/run python -m pytest benchmarks/fanout.py --no-cov -p no:randomly -q -s
+
+It sets the integration up in Home Assistant's test harness against the emulated device (served on
+127.0.0.1), then presses one action again and again: each press is a read cycle (a call, then the
+status read that ends the run). It counts the states written (changed or reported again) and the
+event loop's CPU time per cycle, and the states written in an idle hour of health checks.
+
+- ours: the integration as it ships: a read writes the entities of the action whose run changed.
+- naive: the same integration with the coordinator's default way put back: every run transition
+  and every health check wakes every entity of the device (`async_update_listeners`,
+  `always_update`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+import time
+from typing import Any, Final
+
+from aiohttp.test_utils import TestServer
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.ww_go.const import DOMAIN
+from custom_components.ww_go.coordinator import WwGoCoordinator
+from simulator import ActionDefinition, Device, RequestDefinition, create_app
+
+LOOPBACK: Final = "127.0.0.1"
+ACTION_COUNTS: Final = (1, 200)
+CYCLES: Final = 40
+IDLE_MINUTES: Final = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What read cycles and an idle hour cost one approach with one number of actions."""
+
+    actions: int
+    writes_per_cycle: float
+    cpu_ms_per_cycle: float
+    writes_per_idle_hour: int
+
+
+class Writes:
+    """Counts the states written while it is open."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Count on `hass`'s bus."""
+        self.count = 0
+
+        @callback
+        def record(_: Event[Any]) -> None:
+            self.count += 1
+
+        @callback
+        def every(_: object) -> bool:
+            return True
+
+        self._removers = [
+            hass.bus.async_listen(kind, record, event_filter=every)
+            for kind in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED)
+        ]
+
+    def close(self) -> None:
+        """Stop counting."""
+        for remove in self._removers:
+            remove()
+
+
+def _naive(coordinator: WwGoCoordinator) -> Callable[[], None]:
+    """Put the coordinator's default back: every change wakes every entity."""
+    coordinator.always_update = True
+    removers = [
+        coordinator.runs.add_listener(action_id, lambda _: coordinator.async_update_listeners())
+        for action_id in coordinator.data.actions
+    ]
+
+    def undo() -> None:
+        for remove in removers:
+            remove()
+
+    return undo
+
+
+async def _settle(hass: HomeAssistant, device: Device) -> None:
+    await device.wait_idle()
+    for _ in range(3):
+        await hass.async_add_executor_job(time.sleep, 0.005)
+        await hass.async_block_till_done()
+
+
+async def _advance(hass: HomeAssistant, seconds: float) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
+
+
+async def measure(
+    hass: HomeAssistant,
+    actions: int,
+    *,
+    naive: bool,
+    cycles: int = CYCLES,
+    idle_minutes: int = IDLE_MINUTES,
+) -> Cost:
+    """Set the integration up with `actions` actions and measure its cost."""
+    device = Device(
+        [
+            ActionDefinition(f"a{n}", f"Action {n}", (RequestDefinition("http", 200, 0.001),))
+            for n in range(actions)
+        ],
+        first_status_id=1,
+        status_rate=0,
+    )
+    server = TestServer(create_app(device), host=LOOPBACK)
+    await server.start_server()
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="WW Go",
+        unique_id=f"bench-{actions}-{naive}",
+        data={"host": f"{LOOPBACK}:{server.port}"},
+    )
+    entry.add_to_hass(hass)
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator: WwGoCoordinator = entry.runtime_data
+        undo = _naive(coordinator) if naive else (lambda: None)
+        button = "button.ww_go_action_0"
+        writes, cpu = 0, 0.0
+        for _ in range(cycles):
+            counted = Writes(hass)
+            started = time.thread_time()
+            await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+            await device.wait_idle()
+            await _advance(hass, 2)
+            await _settle(hass, device)
+            cpu += time.thread_time() - started
+            counted.close()
+            writes += counted.count
+        idle = Writes(hass)
+        device.reset_stats()
+        for _ in range(idle_minutes):
+            await _advance(hass, 61)
+            await _settle(hass, device)  # the health check's answer, before time moves on
+        idle.close()
+        assert device.stats()["requests"]["actions"] == idle_minutes, "a health check a minute"
+        undo()
+        per_hour = round(idle.count * 60 / idle_minutes) if idle_minutes else 0
+        return Cost(actions, writes / cycles, cpu * 1000 / cycles, per_hour)
+    finally:
+        # Removed, entities and all: the next measurement starts from an empty registry.
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+        await server.close()
+        await device.aclose()
+
+
+def format_report(costs: dict[str, list[Cost]]) -> str:
+    """The table, naive and ours side by side."""
+    rows: list[tuple[str, float, float, str]] = []
+    for index, count in enumerate(ACTION_COUNTS):
+        base, shipped = costs["naive"][index], costs["ours"][index]
+        rows += [
+            (
+                f"state writes per read cycle, {count} action(s)",
+                base.writes_per_cycle,
+                shipped.writes_per_cycle,
+                "{:.1f}",
+            ),
+            (
+                f"event-loop CPU ms per cycle, {count} action(s)",
+                base.cpu_ms_per_cycle,
+                shipped.cpu_ms_per_cycle,
+                "{:.2f}",
+            ),
+            (
+                f"state writes per idle hour, {count} action(s)",
+                base.writes_per_idle_hour,
+                shipped.writes_per_idle_hour,
+                "{:.0f}",
+            ),
+        ]
+    header = (
+        "WW Go fan-out benchmark: Home Assistant's test harness, emulated device on 127.0.0.1; "
+        f"{CYCLES} read cycles (press, status read, run ends) and an idle hour per line."
+    )
+    lines = [header, f"   {'':48}{'naive':>10}{'ours':>10}{'naive/ours':>12}"]
+    for label, naive, ours, fmt in rows:
+        ratio = f"{naive / ours:.2f}" if ours else ("inf" if naive else "-")
+        lines.append(f"   {label:48}{fmt.format(naive):>10}{fmt.format(ours):>10}{ratio:>12}")
+    for name in ("naive", "ours"):
+        few, many = costs[name]
+        lines.append(
+            f"   {name}: event-loop CPU per cycle, {many.actions} actions / {few.actions}: "
+            f"{many.cpu_ms_per_cycle / few.cpu_ms_per_cycle:.2f}x"
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def _custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/."""
+
+
+async def test_fanout(hass: HomeAssistant, socket_enabled: None) -> None:
+    """Measure both approaches with 1 and 200 actions, interleaved, and print the table."""
+    costs: dict[str, list[Cost]] = {"naive": [], "ours": []}
+    for count in ACTION_COUNTS:
+        for name in ("naive", "ours"):
+            costs[name].append(await measure(hass, count, naive=name == "naive"))
+    print()
+    print(format_report(costs))
