@@ -1,9 +1,10 @@
 """Fixtures of the integration's tests: an emulated WW Go device on 127.0.0.1 and a config entry."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from datetime import timedelta
 import time
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
@@ -115,6 +116,13 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Config entries set up as a no-op: for flows, where their set-up is not what is tested."""
+    with patch("custom_components.ww_go.async_setup_entry", return_value=True) as setup_entry:
+        yield setup_entry
 
 
 @pytest.fixture
