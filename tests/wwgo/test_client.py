@@ -1201,3 +1201,13 @@ def test_parse_statuses_of_an_infinite_number(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize("body", [[""], [True], [{"id": True}]], ids=["empty", "true", "id true"])
 def test_parse_action_list_of_bare_ids_that_are_no_ids(body: list[object]) -> None:
     assert parse_action_list(body).actions == ()
+
+
+@pytest.mark.parametrize("endpoint", ["call", "statuses", "actions"])
+async def test_a_redirect_is_not_followed(craft: Craft, endpoint: str) -> None:
+    """Sent elsewhere, even to a URL naming status IDs: no answer of the device's."""
+    client, answer = await craft(302, headers={"Location": "/api/v1/actions/status?id=7"})
+    with pytest.raises(WwGoDeviceError) as info:
+        await _request(client, endpoint)
+    _check_error(info.value, WwGoDeviceError, 302)
+    assert len(answer.seen) == 1

@@ -509,11 +509,17 @@ class WwGoClient:
         """Send one request and parse its answer: a typed value or a WwGoError, nothing else."""
         url = self.base_url.with_path(path).with_query(params)
         try:
+            # A device does not send us elsewhere: a redirect is an answer we cannot use.
             async with self._session.request(
-                method, url, headers=self._headers, ssl=self._ssl, timeout=self._timeout
+                method,
+                url,
+                headers=self._headers,
+                ssl=self._ssl,
+                timeout=self._timeout,
+                allow_redirects=False,
             ) as response:
                 status, headers = response.status, response.headers
-                if status >= HTTPStatus.BAD_REQUEST:
+                if status >= HTTPStatus.MULTIPLE_CHOICES:
                     raise _refusal(method, path, status, headers, errors)
                 raw = await _read_body(response)
         except TimeoutError as err:
