@@ -1,14 +1,16 @@
-"""What HACS and Home Assistant read from the package: manifest, translations, quality scale."""
+"""What HACS and Home Assistant read from the package, and the GitHub workflows that check it."""
 
 import json
 from pathlib import Path
 import re
+from typing import Any
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "custom_components" / "ww_go"
+WORKFLOWS = ROOT / ".github" / "workflows"
 
 # The Integration Quality Scale's rules by tier, as script/hassfest/quality_scale.py lists them.
 RULES = {
@@ -112,3 +114,46 @@ def test_services_are_described() -> None:
     assert isinstance(strings, dict)
     for service, spec in services.items():
         assert set(spec["fields"]) == set(strings[service]["fields"])
+
+
+def _workflow(name: str) -> dict[Any, Any]:
+    loaded = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def _triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads an unquoted `on` key as true.
+    triggers = workflow["on"] if "on" in workflow else workflow[True]
+    assert isinstance(triggers, dict)
+    return triggers
+
+
+def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_validate_workflow_runs_hassfest_and_hacs_daily() -> None:
+    workflow = _workflow("validate.yml")
+    triggers = _triggers(workflow)
+    assert {"push", "pull_request", "schedule"} <= set(triggers)
+    # Every day: minute and hour fixed, any day of the month, month and weekday.
+    crons = [entry["cron"].split() for entry in triggers["schedule"]]
+    assert any(
+        cron[2:] == ["*", "*", "*"] and cron[0].isdigit() and cron[1].isdigit() for cron in crons
+    ), crons
+    steps = _steps(workflow)
+    assert "home-assistant/actions/hassfest@master" in {step.get("uses") for step in steps}
+    hacs = [step for step in steps if step.get("uses") == "hacs/action@main"]
+    assert [step["with"]["category"] for step in hacs] == ["integration"]
+
+
+def test_tests_workflow_runs_scripts_test_on_python_3_14() -> None:
+    workflow = _workflow("tests.yml")
+    assert {"push", "pull_request"} <= set(_triggers(workflow))
+    assert [job["runs-on"] for job in workflow["jobs"].values()] == ["ubuntu-latest"]
+    steps = _steps(workflow)
+    # The checkout, Python 3.14 on PATH for scripts/setup, then everything scripts/test runs.
+    done = [str(step.get("uses", "")).partition("@")[0] or step["run"].strip() for step in steps]
+    assert done == ["actions/checkout", "actions/setup-python", "scripts/test"]
+    assert str(steps[1]["with"]["python-version"]) == "3.14"
