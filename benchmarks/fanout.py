@@ -78,7 +78,9 @@ def _naive(coordinator: WwGoCoordinator) -> Callable[[], None]:
     """Put the coordinator's default back: every change wakes every entity."""
     coordinator.always_update = True
     removers = [
-        coordinator.runs.add_listener(action_id, lambda _: coordinator.async_update_listeners())
+        coordinator.action_runs.add_listener(
+            action_id, lambda _: coordinator.async_update_listeners()
+        )
         for action_id in coordinator.data.actions
     ]
 

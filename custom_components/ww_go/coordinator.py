@@ -72,7 +72,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         )
         self.requests = self.engine.requests
         self._store = store
-        self.runs = RunBoard(lambda: store.async_save_later(self._remember))
+        self.action_runs = RunBoard(lambda: store.async_save_later(self._remember))
         self.has_action_list = True
         # The last action list the device gave: what it says of itself, too.
         self.listing: ActionList | None = None
@@ -94,10 +94,10 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             ids_per_call=remembered.ids_per_call,
         )
         running = (self.engine.current(run.action_id) for run in remembered.in_flight)
-        self.runs.restore(remembered.results, (run for run in running if run is not None))
+        self.action_runs.restore(remembered.results, (run for run in running if run is not None))
 
     def _remember(self) -> Remembered:
-        return remembered_of(self.engine.tracker, self.runs.results)
+        return remembered_of(self.engine.tracker, self.action_runs.results)
 
     # -- health check and action list (the coordinator's own refresh, once a minute) --
 
@@ -120,7 +120,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 LOGGER.exception("Unexpected error in the health check of %s", self.host)
             raise self._update_failed(err) from err
         self._unexpected_logged = False
-        for gone in self.runs.forget(keep=actions):
+        for gone in self.action_runs.forget(keep=actions):
             self.engine.forget(gone)
         return WwGoData(actions)
 
@@ -214,7 +214,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     def _run_changed(self, result: RunResult) -> None:
         """Show a run's new state on its action's entities, and only on those."""
         newer = self.engine.current(result.action_id) if result.finished else None
-        self.runs.run_changed(result, newer)
+        self.action_runs.run_changed(result, newer)
 
     # -- calls --
 

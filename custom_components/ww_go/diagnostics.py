@@ -39,10 +39,10 @@ async def async_get_config_entry_diagnostics(
                 "pending": run.pending(),
                 "statuses": [asdict(status) for status in run.statuses.values()],
             }
-            for run in tracker.runs.values()
+            for run in tracker.in_flight.values()
         ],
         "queued": sorted(coordinator.engine.queued),
         "durations": dict(tracker.durations),
-        "action_runs": {key: asdict(runs) for key, runs in coordinator.runs.items()},
+        "action_runs": {key: asdict(runs) for key, runs in coordinator.action_runs.items()},
         "requests": dict(coordinator.requests),
     }

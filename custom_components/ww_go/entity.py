@@ -54,7 +54,7 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     @property
     def runs(self) -> ActionRuns:
         """The action's newest run and its last finished one."""
-        return self.coordinator.runs.get(self.action_id)
+        return self.coordinator.action_runs.get(self.action_id)
 
     def _value(self) -> Any:
         """What the entity shows of the action's runs: a run that changes it writes the state."""
@@ -64,7 +64,9 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._shown = self._value()
-        self.async_on_remove(self.coordinator.runs.add_listener(self.action_id, self._handle_run))
+        self.async_on_remove(
+            self.coordinator.action_runs.add_listener(self.action_id, self._handle_run)
+        )
 
     @callback
     def _handle_run(self, result: RunResult) -> None:

@@ -134,7 +134,8 @@ def remembered_of(tracker: RunTracker, results: dict[str, RunResult]) -> Remembe
     """What to keep of a tracker and the last results."""
     return Remembered(
         in_flight=[
-            InFlight(run.action_id, run.status_ids, run.started) for run in tracker.runs.values()
+            InFlight(run.action_id, run.status_ids, run.started)
+            for run in tracker.in_flight.values()
         ],
         newest_id=tracker.newest_id,
         durations={key: list(times) for key, times in tracker.durations.items()},

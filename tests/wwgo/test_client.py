@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.ww_go.wwgo import (
-    MAX_IDS_PER_REQUEST,
+    STATUS_WINDOW,
     ActionDefinition,
     ActionList,
     RequestState,
@@ -570,7 +570,7 @@ async def test_statuses_of_many_ids_are_read_40_at_a_time(
     assert statuses[ids[0]] == RequestStatus("external", ids[0], 200, 0.001)
     per_request = device.stats()["status_ids_per_request"]
     assert per_request == [ids[:40], ids[40:80], ids[80:]]
-    assert all(len(asked) <= MAX_IDS_PER_REQUEST for asked in per_request)
+    assert all(len(asked) <= STATUS_WINDOW for asked in per_request)
 
 
 async def test_statuses_leave_out_ids_the_device_no_longer_holds(

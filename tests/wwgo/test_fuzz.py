@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 import pytest
 
 from custom_components.ww_go.wwgo import (
-    MAX_IDS_PER_REQUEST,
+    STATUS_WINDOW,
     ActionList,
     RequestStatus,
     WwGoClient,
@@ -170,13 +170,13 @@ def check_statuses(result: dict[int, RequestStatus], asked: frozenset[int] | Non
         assert status.description
         # What Home Assistant stores and shows must be JSON.
         json.dumps([status.action_id, status.id, status.code, status.exe_time], allow_nan=False)
-    run_time = sum(status.exe_time for status in result.values()) * MAX_IDS_PER_REQUEST
+    run_time = sum(status.exe_time for status in result.values()) * STATUS_WINDOW
     assert math.isfinite(run_time)
 
 
 def check_status_ids(ids: tuple[int, ...]) -> None:
     """One to 40 distinct status IDs in range."""
-    assert 1 <= len(ids) <= MAX_IDS_PER_REQUEST
+    assert 1 <= len(ids) <= STATUS_WINDOW
     assert len(set(ids)) == len(ids)
     assert all(type(status_id) is int and status_id in STATUS_IDS for status_id in ids)
 
@@ -191,7 +191,7 @@ def check_action_list(listed: ActionList) -> None:
         assert action.name is None or (isinstance(action.name, str) and action.name)
         assert type(action.enabled) is bool
         count = action.request_count
-        assert count is None or (type(count) is int and 0 <= count <= MAX_IDS_PER_REQUEST)
+        assert count is None or (type(count) is int and 0 <= count <= STATUS_WINDOW)
     for text in (listed.device_id, listed.device_name):
         assert text is None or (isinstance(text, str) and text)
 

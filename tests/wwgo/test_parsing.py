@@ -6,7 +6,7 @@ import math
 import pytest
 
 from custom_components.ww_go.wwgo import (
-    MAX_IDS_PER_REQUEST,
+    STATUS_WINDOW,
     ActionDefinition,
     RequestStatus,
     WwGoInvalidResponseError,
@@ -288,13 +288,13 @@ def test_action_list_recognised(body: object, expected: tuple[str, ...]) -> None
     ("definition", "count"),
     [
         ({"request_count": 0}, 0),
-        ({"request_count": MAX_IDS_PER_REQUEST}, MAX_IDS_PER_REQUEST),
-        ({"request_count": MAX_IDS_PER_REQUEST + 1}, None),
+        ({"request_count": STATUS_WINDOW}, STATUS_WINDOW),
+        ({"request_count": STATUS_WINDOW + 1}, None),
         ({"request_count": -1}, None),
         ({"request_count": 2**70}, None),
         ({"request_count": True}, None),
         ({"request_count": 2.0}, None),
-        ({"requests": [{}] * (MAX_IDS_PER_REQUEST + 1)}, None),
+        ({"requests": [{}] * (STATUS_WINDOW + 1)}, None),
     ],
 )
 def test_request_count_within_what_a_call_can_answer(

@@ -1,7 +1,6 @@
 """Async library for the actions API of WW Go devices. No Home Assistant imports."""
 
 from .client import (
-    MAX_IDS_PER_REQUEST,
     WwGoClient,
     base_url,
     decode_body,
@@ -10,7 +9,7 @@ from .client import (
     parse_status_ids,
     parse_statuses,
 )
-from .codes import MODBUS_DESCRIPTIONS, RequestState, describe, request_state
+from .codes import MODBUS_DESCRIPTIONS, STATUS_WINDOW, RequestState, describe, request_state
 from .engine import DeviceApi, LoopScheduler, RunEngine, RunHandle, Scheduler
 from .errors import (
     WwGoActionDisabledError,
@@ -37,11 +36,10 @@ from .models import (
     RunState,
     aggregate,
 )
-from .tracker import STATUS_WINDOW, RunTracker
+from .tracker import RunTracker
 
 __all__ = [
     "FINAL_STATES",
-    "MAX_IDS_PER_REQUEST",
     "MODBUS_DESCRIPTIONS",
     "PROBLEM_STATES",
     "STATUS_WINDOW",

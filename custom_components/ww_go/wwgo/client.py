@@ -20,7 +20,9 @@ from typing import Any, Final, NoReturn
 import aiohttp
 from yarl import URL
 
-from .codes import RESULT_CODES
+# The device keeps only its STATUS_WINDOW newest statuses: asking for more IDs at once cannot help,
+# and a run of more requests could never be read.
+from .codes import RESULT_CODES, STATUS_WINDOW
 from .errors import (
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
@@ -39,9 +41,6 @@ from .models import ActionDefinition, ActionList, RequestStatus
 CALL_PATH: Final = "/api/v1/actions/call"
 STATUS_PATH: Final = "/api/v1/actions/status"
 ACTIONS_PATH: Final = "/api/v1/actions"
-# The device keeps only its 40 newest statuses: asking for more IDs at once cannot help, and a run
-# of more requests could never be read.
-MAX_IDS_PER_REQUEST: Final = 40
 DEFAULT_TIMEOUT: Final = 10.0
 
 # Bounds of what an answer may be. Real answers are a few KiB and a few levels deep.
@@ -251,7 +250,7 @@ def parse_status_ids(body: object, location: str | None = None) -> tuple[int, ..
     """The status IDs of a call's answer: its JSON `status_ids` when a list, else its Location.
 
     Each is an integer in STATUS_IDS (decimal text counts, a bool does not); duplicates are dropped,
-    the order kept. WwGoInvalidResponseError unless there are 1..MAX_IDS_PER_REQUEST of them.
+    the order kept. WwGoInvalidResponseError unless there are 1..STATUS_WINDOW of them.
     """
     values: Iterable[object] = ()
     if isinstance(body, Mapping) and isinstance(body.get("status_ids"), list):
@@ -260,9 +259,9 @@ def parse_status_ids(body: object, location: str | None = None) -> tuple[int, ..
         parts = URL(location).query.get("id", "").split(",")
         values = (part.strip() for part in parts if part.strip())
     ids = tuple(dict.fromkeys(_status_id(value) for value in values))
-    if not 1 <= len(ids) <= MAX_IDS_PER_REQUEST:
+    if not 1 <= len(ids) <= STATUS_WINDOW:
         raise WwGoInvalidResponseError(
-            f"the call was answered with {len(ids)} status IDs, not 1..{MAX_IDS_PER_REQUEST}"
+            f"the call was answered with {len(ids)} status IDs, not 1..{STATUS_WINDOW}"
         )
     return ids
 
@@ -348,7 +347,7 @@ def _request_count(item: Mapping[str, Any]) -> int | None:
             case _:
                 return None
     # A call of more requests than one status read can hold is no count a device can mean.
-    return count if 0 <= count <= MAX_IDS_PER_REQUEST else None
+    return count if 0 <= count <= STATUS_WINDOW else None
 
 
 def _parse_action(item: object, fallback_id: str | None = None) -> ActionDefinition | None:
@@ -542,7 +541,7 @@ class WwGoClient:
     async def statuses(self, ids: Iterable[int]) -> dict[int, RequestStatus]:
         """Read these IDs' statuses, 40 per request; IDs the device no longer holds are absent."""
         found: dict[int, RequestStatus] = {}
-        for chunk in batched(sorted(set(ids)), MAX_IDS_PER_REQUEST, strict=False):
+        for chunk in batched(sorted(set(ids)), STATUS_WINDOW, strict=False):
             query = {"id": ",".join(map(str, chunk))}
             parse = functools.partial(_statuses_of, asked=frozenset(chunk))
             found |= await self._request("GET", STATUS_PATH, query, COMMON_ERRORS, parse)

@@ -18,6 +18,9 @@ class RequestState(StrEnum):
         return self is not RequestState.RUNNING
 
 
+# The device keeps its 40 newest statuses: older ones are gone; no status request asks for more.
+STATUS_WINDOW: Final = 40
+
 # The status table says -1 means running; the vendor's scripts treat 0 as running. Both only with
 # exe_time 0: -1 is also Modbus "generic issue", a final failure once an execution time is reported.
 RUNNING_CODES: Final = frozenset({-1, 0})

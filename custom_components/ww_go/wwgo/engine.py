@@ -323,7 +323,7 @@ class RunEngine:
 
     def read_soon(self) -> None:
         """Read the runs in flight now, or as soon as back-off allows (after a restart, say)."""
-        if self.tracker.in_flight and self.tracker.may_read(self._scheduler.now()):
+        if bool(self.tracker.in_flight) and self.tracker.may_read(self._scheduler.now()):
             self._start_read()
         else:
             self._schedule_read(soon=True)

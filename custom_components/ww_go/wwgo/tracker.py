@@ -4,10 +4,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from .codes import STATUS_WINDOW
 from .models import RequestStatus, RunResult, RunState, aggregate
 from .schedule import MIN_READ_GAP, next_read, remember
 
-STATUS_WINDOW: Final = 40
 RUN_TIMEOUT: Final = 300.0
 
 EXPIRED_DESCRIPTION: Final = "The device no longer holds this result: newer runs pushed it out"
@@ -61,17 +61,12 @@ class RunTracker:
     last_read: float | None = None
     # No read before this time: the device asked us to back off, or did not answer.
     not_before: float = 0.0
-    # In flight, keyed by first status ID, oldest call first.
-    runs: dict[int, Run] = field(default_factory=dict)
+    # The runs in flight, keyed by first status ID, oldest call first.
+    in_flight: dict[int, Run] = field(default_factory=dict)
     # How many status IDs each action's last call took.
     ids_per_call: dict[str, int] = field(default_factory=dict)
     # The execution times of each action's last runs, newest last.
     durations: dict[str, list[float]] = field(default_factory=dict)
-
-    @property
-    def in_flight(self) -> bool:
-        """Whether any run awaits its result."""
-        return bool(self.runs)
 
     def start(
         self, action_id: str, status_ids: Collection[int], now: float, *, restored: bool = False
@@ -81,7 +76,7 @@ class RunTracker:
         if not restored and self.restarted(ids):
             self.newest_id = None
         self._observe(ids)
-        self.runs[ids[0]] = Run(action_id, ids, now, restored=restored)
+        self.in_flight[ids[0]] = Run(action_id, ids, now, restored=restored)
         self.ids_per_call[action_id] = len(ids)
         return RunResult(action_id, RunState.RUNNING, ids)
 
@@ -96,9 +91,9 @@ class RunTracker:
     def expire_all(self, now: float) -> list[RunResult]:
         """End every run in flight as expired: their statuses went with a reboot."""
         results = [
-            run.ended(RunState.EXPIRED, REBOOT_DESCRIPTION, now) for run in self.runs.values()
+            run.ended(RunState.EXPIRED, REBOOT_DESCRIPTION, now) for run in self.in_flight.values()
         ]
-        self.runs.clear()
+        self.in_flight.clear()
         self.newest_id = None
         return results
 
@@ -112,7 +107,7 @@ class RunTracker:
     def ids_to_read(self) -> list[int]:
         """Unfinished IDs that the device may still hold: one status request's worth."""
         oldest = self.oldest_held() or 0
-        return sorted(i for run in self.runs.values() for i in run.pending() if i >= oldest)
+        return sorted(i for run in self.in_flight.values() for i in run.pending() if i >= oldest)
 
     def expected_ids(self, action_id: str, listed: int | None = None) -> int:
         """How many status IDs a call will take: its last run's count, else what the list says."""
@@ -127,9 +122,9 @@ class RunTracker:
 
     def next_read_delay(self, now: float) -> float | None:
         """Seconds until the next status read; None when nothing is in flight."""
-        if not self.runs:
+        if not self.in_flight:
             return None
-        due = max(min(self._due(run) for run in self.runs.values()), self.not_before)
+        due = max(min(self._due(run) for run in self.in_flight.values()), self.not_before)
         if self.last_read is not None:
             due = max(due, self.last_read + MIN_READ_GAP)
         return max(0.0, due - now)
@@ -137,7 +132,7 @@ class RunTracker:
     def _due(self, run: Run) -> float:
         newer = any(
             other.action_id == run.action_id and other.started > run.started
-            for other in self.runs.values()
+            for other in self.in_flight.values()
         )
         if newer:
             # The device accepted a newer run of the action: this one has finished.
@@ -168,7 +163,7 @@ class RunTracker:
         self._observe(i for i in answer if i in asked)
         oldest = self.oldest_held() or 0
         results: list[RunResult] = []
-        for key, run in list(self.runs.items()):
+        for key, run in list(self.in_flight.items()):
             # An ID now holding another action's status was reused: ours is gone.
             ours = {
                 i: answer[i]
@@ -181,7 +176,7 @@ class RunTracker:
             evicted = [i for i in run.pending() if (i in asked and i not in ours) or i < oldest]
             result = self._result(run, evicted, now)
             if result.finished:
-                del self.runs[key]
+                del self.in_flight[key]
                 if result.exe_time is not None:
                     self.durations[run.action_id] = remember(
                         self.durations.get(run.action_id, ()), result.exe_time
@@ -205,6 +200,8 @@ class RunTracker:
 
     def drop(self, action_id: str) -> list[Run]:
         """Forget the runs of an action (it left the device); return them."""
-        dropped = [run for run in self.runs.values() if run.action_id == action_id]
-        self.runs = {key: run for key, run in self.runs.items() if run.action_id != action_id}
+        dropped = [run for run in self.in_flight.values() if run.action_id == action_id]
+        self.in_flight = {
+            key: run for key, run in self.in_flight.items() if run.action_id != action_id
+        }
         return dropped
