@@ -74,6 +74,22 @@ def _with_normalized_host(data: Mapping[str, Any], errors: dict[str, str]) -> di
         return dict(data)
 
 
+def _with_login(stored: Mapping[str, Any], user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored data with the form's input; a username or password not given is removed."""
+    login = {key: user_input.get(key) for key in (CONF_USERNAME, CONF_PASSWORD)}
+    data = {**stored, **user_input, **login}
+    return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+def _kept_password(stored: Mapping[str, Any], user_input: Mapping[str, Any]) -> str | None:
+    """The password typed, else the stored one while the username stays the same."""
+    if user_input.get(CONF_PASSWORD):
+        return str(user_input[CONF_PASSWORD])
+    if user_input.get(CONF_USERNAME) and user_input.get(CONF_USERNAME) == stored.get(CONF_USERNAME):
+        return stored.get(CONF_PASSWORD)
+    return None
+
+
 def _stored_host(entry: ConfigEntry) -> str:
     """An entry's address as it is compared: normalized, or as stored when it cannot be."""
     host = str(entry.data[CONF_HOST])
@@ -180,18 +196,10 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = {
-                CONF_USERNAME: user_input.get(CONF_USERNAME) or None,
-                CONF_PASSWORD: user_input.get(CONF_PASSWORD) or None,
-            }
-            listing = await _validate(self.hass, {**entry.data, **credentials}, errors)
+            data = _with_login(entry.data, user_input)
+            listing = await _validate(self.hass, data, errors)
             if not errors:
                 await self._abort_if_another_device(entry, listing)
-                data = {
-                    key: value
-                    for key, value in {**entry.data, **credentials}.items()
-                    if value is not None
-                }
                 return self.async_update_reload_and_abort(entry, data=data)
         schema = self.add_suggested_values_to_schema(
             probatio.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
@@ -210,18 +218,24 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _with_normalized_host({**entry.data, **user_input}, errors)
+            data = _with_normalized_host(
+                _with_login(
+                    entry.data,
+                    {**user_input, CONF_PASSWORD: _kept_password(entry.data, user_input)},
+                ),
+                errors,
+            )
             listing = None if errors else await _validate(self.hass, data, errors)
             if not errors:
                 await self._abort_if_another_device(entry, listing)
                 if self._address_taken(data[CONF_HOST], besides=entry):
                     return self.async_abort(reason="already_configured")
                 return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=probatio.Schema(_connection_schema(user_input or entry.data)),
-            errors=errors,
+        schema = self.add_suggested_values_to_schema(
+            probatio.Schema({**_connection_schema(user_input or entry.data), **CREDENTIALS}),
+            {CONF_USERNAME: (user_input or entry.data).get(CONF_USERNAME)},
         )
+        return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
     def _address_taken(self, host: str, besides: ConfigEntry | None = None) -> bool:
         """Whether another entry already has this (normalized) address."""

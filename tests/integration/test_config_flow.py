@@ -640,17 +640,19 @@ async def test_reconfigure_invalid_host_then_recovers(
 async def test_reconfigure_invalid_auth_then_recovers(
     hass: HomeAssistant, host: str, server: TestServer, mock_setup_entry: AsyncMock
 ) -> None:
-    """The form has no login fields: the device's owner puts the login the entry has back."""
+    """The stored login is refused; the device's owner puts it back (the form keeps it)."""
     entry = _stale_login(UNREACHABLE)
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
-    result = await _submit(hass, result["flow_id"], {"host": host, "verify_ssl": False})
+    # The form suggests the stored username; an empty password keeps the stored one.
+    kept_login = {"host": host, "verify_ssl": False, "username": "admin"}
+    result = await _submit(hass, result["flow_id"], kept_login)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
     assert entry.data["host"] == UNREACHABLE
 
     set_credentials(server.app, ("admin", "old"))
-    result = await _submit(hass, result["flow_id"], {"host": host, "verify_ssl": False})
+    result = await _submit(hass, result["flow_id"], kept_login)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data == {"host": host, "verify_ssl": False, "username": "admin", "password": "old"}
@@ -745,3 +747,39 @@ async def test_another_device_at_the_address_is_refused(
     assert entry.unique_id == "wwgo-0042"
     await hass.async_block_till_done()
     assert mock_setup_entry.mock_calls == []
+
+
+@pytest.mark.parametrize("app_options", [{"auth": AUTH}])
+async def test_reconfigure_changes_the_login_too(
+    hass: HomeAssistant, init_integration: MockConfigEntry, server: TestServer, host: str
+) -> None:
+    """The device's login changed with its address: both are fixed in one go."""
+    set_credentials(server.app, ("owner", "n3w"))
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": host, "verify_ssl": True, "username": "admin"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"host": host, "verify_ssl": True, "username": "owner", "password": "n3w"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert (init_integration.data["username"], init_integration.data["password"]) == (
+        "owner",
+        "n3w",
+    )
+
+
+@pytest.mark.parametrize("app_options", [{"auth": AUTH}])
+async def test_reconfigure_keeps_the_password_of_the_same_username(
+    hass: HomeAssistant, init_integration: MockConfigEntry, host: str
+) -> None:
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": f"http://{host}", "verify_ssl": False, "username": "admin"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["password"] == "secret"
+    assert init_integration.data["verify_ssl"] is False
