@@ -16,7 +16,7 @@ from .button import BUTTONS
 from .const import CONF_ACTION_IDS, DOMAIN
 from .coordinator import WwGoConfigEntry, WwGoCoordinator
 from .device import create_client
-from .entity import entity_unique_id
+from .entity import action_ids_of, entity_unique_id
 from .event import EVENTS
 from .issues import forget_unreachable
 from .migrate import async_migrate_entry
@@ -58,6 +58,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
         hass, entry, client, store, parse_action_ids(typed) if typed else ()
     )
     coordinator.restore(await store.async_load())
+    # Actions with entities from before: one odd first action list does not delete them.
+    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    coordinator.known_actions = action_ids_of(
+        entry,
+        (entity.unique_id for entity in registered),
+        {description.key for descriptions in ENTITIES.values() for description in descriptions},
+    )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, coordinator.async_stop))

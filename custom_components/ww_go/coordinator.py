@@ -1,7 +1,7 @@
 """The coordinator: the device's health and action list, and the run engine's reports per action."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
@@ -28,8 +28,8 @@ from .wwgo import (
     WwGoAuthenticationError,
     WwGoClient,
     WwGoError,
-    WwGoInvalidResponseError,
     WwGoNotSupportedError,
+    follow_list,
 )
 
 type WwGoConfigEntry = ConfigEntry[WwGoCoordinator]
@@ -67,9 +67,8 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         )
         self.client = client
         self.host = client.base_url.host or str(client.base_url)
-        self.engine = RunEngine(
-            client, HassScheduler(hass, entry), self._run_changed, self._read_done
-        )
+        self._scheduler = HassScheduler(hass, entry)
+        self.engine = RunEngine(client, self._scheduler, self._run_changed, self._read_done)
         self.requests = self.engine.requests
         self._store = store
         self.action_runs = RunBoard(lambda: store.async_save_later(self._remember))
@@ -77,7 +76,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         # The last action list the device gave: what it says of itself, too.
         self.listing: ActionList | None = None
         # Actions missing from the last list: removed if the next one misses them too.
-        self._missing: set[str] = set()
+        self._missing: frozenset[str] = frozenset()
+        # The actions that have entities from before this set-up.
+        self.known_actions: set[str] = set()
         self._unexpected_logged = False
         self._configured = {action.id: action for action in configured_actions}
         # An entry without typed action IDs was made from the device's list: it has one.
@@ -87,8 +88,12 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
 
     def restore(self, remembered: Remembered) -> None:
         """Show what was shown before the restart, and follow the runs then in flight."""
+        accepted = self._scheduler.from_wall
         self.engine.restore(
-            ((run.action_id, run.status_ids, run.accepted_at) for run in remembered.in_flight),
+            (
+                (run.action_id, run.status_ids, accepted(run.accepted_at))
+                for run in remembered.in_flight
+            ),
             newest_id=remembered.newest_id,
             durations=remembered.durations,
             ids_per_call=remembered.ids_per_call,
@@ -97,7 +102,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
         self.action_runs.restore(remembered.results, (run for run in running if run is not None))
 
     def _remember(self) -> Remembered:
-        return remembered_of(self.engine.tracker, self.action_runs.results)
+        return remembered_of(self.engine.tracker, self.action_runs.results, self._scheduler.to_wall)
 
     # -- health check and action list (the coordinator's own refresh, once a minute) --
 
@@ -141,14 +146,15 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                     raise  # the device listed its actions before: a passing fault, not a change
                 self.has_action_list = False
             else:
+                self._describe(listing)
                 if not listing.actions and self._listed:
                     # A device that is still booting can answer an empty list: keep the actions.
-                    if self.data is None:
-                        raise WwGoInvalidResponseError("the device lists no actions yet")
-                    return dict(self.data.actions)
+                    return dict(self._previous())
                 self._listed = bool(listing.actions)
-                self._describe(listing)
-                return self._with_missing_kept(listing)
+                actions, self._missing = follow_list(
+                    listing.actions, self._previous(), self._missing
+                )
+                return actions
         if not self.engine.tracker.in_flight:
             # Without a list, reading the newest status we know of proves the device reachable;
             # while runs are in flight, their reads do.
@@ -156,20 +162,13 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
             await self.client.statuses([self.engine.tracker.newest_id or 0])
         return dict(self._configured)
 
-    def _with_missing_kept(self, listing: ActionList) -> dict[str, ActionDefinition]:
-        """The listed actions, and those the last list had but this one misses for the first time.
-
-        One odd answer deletes nothing: an action goes when two lists in a row miss it.
-        """
-        listed = {action.id: action for action in listing.actions}
-        previous = self.data.actions if self.data is not None else {}
-        kept = {
-            action_id: action
-            for action_id, action in previous.items()
-            if action_id not in listed and action_id not in self._missing
-        }
-        self._missing = set(kept)
-        return {**listed, **kept}
+    def _previous(self) -> Mapping[str, ActionDefinition]:
+        """The actions known before this list: the last refresh's, else those with entities."""
+        # None until the first refresh succeeded, whatever its annotation says.
+        data: WwGoData | None = self.data
+        if data is not None:
+            return data.actions
+        return {action_id: ActionDefinition(action_id) for action_id in self.known_actions}
 
     # -- the device in the device registry --
 
@@ -214,6 +213,9 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     def _run_changed(self, result: RunResult) -> None:
         """Show a run's new state on its action's entities, and only on those."""
         newer = self.engine.current(result.action_id) if result.finished else None
+        if result.finished_at is not None:
+            # Shown and kept as a time of day, not as a moment of the engine's clock.
+            result = replace(result, finished_at=self._scheduler.to_wall(result.finished_at))
         self.action_runs.run_changed(result, newer)
 
     # -- calls --
@@ -261,6 +263,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     @override
     async def async_shutdown(self) -> None:
         self.engine.close()
+        await self.engine.wait_closed()
         # The runs still in flight are followed again after the reload or restart.
         await self._store.async_save(self._remember())
         await super().async_shutdown()

@@ -20,6 +20,19 @@ def entity_unique_id(entry: ConfigEntry, action_id: str, key: str) -> str:
     return f"{unique_base(entry)}_{action_id}_{key}"
 
 
+def action_ids_of(entry: ConfigEntry, unique_ids: Iterable[str], keys: Iterable[str]) -> set[str]:
+    """The actions that the entities of these unique IDs (`keys`: their descriptions') are of."""
+    prefix = f"{unique_base(entry)}_"
+    suffixes = tuple(f"_{key}" for key in keys)
+    return {
+        unique_id[len(prefix) : -len(suffix)]
+        for unique_id in unique_ids
+        if unique_id.startswith(prefix)
+        for suffix in suffixes
+        if unique_id.endswith(suffix) and len(unique_id) > len(prefix) + len(suffix)
+    }
+
+
 class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     """An entity of one action of a WW Go device."""
 

@@ -12,7 +12,7 @@ from .const import DOMAIN
 
 
 class HassScheduler:
-    """Timers that Home Assistant's tests can move and cancels when it stops; entry tasks."""
+    """The loop's clock, timers Home Assistant cancels when it stops, and the entry's tasks."""
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Time the engine of `entry`; its tasks end with the entry."""
@@ -20,8 +20,16 @@ class HassScheduler:
         self._entry = entry
 
     def now(self) -> float:
-        """Seconds since the epoch: runs remembered across a restart keep their age."""
-        return dt_util.utcnow().timestamp()
+        """The event loop's clock: it only moves forward, whatever the wall clock does."""
+        return self._hass.loop.time()
+
+    def to_wall(self, moment: float) -> float:
+        """A moment of `now`'s clock as seconds since the epoch (what outlives a restart)."""
+        return dt_util.utcnow().timestamp() - (self.now() - moment)
+
+    def from_wall(self, timestamp: float) -> float:
+        """Seconds since the epoch as a moment of `now`'s clock."""
+        return self.now() - (dt_util.utcnow().timestamp() - timestamp)
 
     def call_later(self, delay: float, action: Callable[[], None]) -> CALLBACK_TYPE:
         """A Home Assistant timer, cancelled when Home Assistant stops."""

@@ -92,13 +92,21 @@ class RunStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """The store of the entry `entry_id`."""
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        self._pending = False
 
     async def async_load(self) -> Remembered:
         """What was kept; nothing when there is nothing, or when it cannot be read."""
         try:
             data = await self._store.async_load()
             return Remembered() if data is None else _remembered(data)
-        except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
+        except (
+            HomeAssistantError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            NotImplementedError,  # an older version than any this integration can migrate
+        ) as err:
             LOGGER.warning(
                 "The runs and results kept for %s could not be read (%s); starting afresh",
                 self._store.key,
@@ -108,8 +116,19 @@ class RunStore:
 
     @callback
     def async_save_later(self, snapshot: Callable[[], Remembered]) -> None:
-        """Save what `snapshot()` returns a little later (or when Home Assistant stops)."""
-        self._store.async_delay_save(lambda: _snapshot_json(snapshot()), SAVE_DELAY)
+        """Save what `snapshot()` returns at most `SAVE_DELAY` from now (or when HA stops).
+
+        A save already planned is not put off by later changes: it takes them along.
+        """
+        if self._pending:
+            return
+        self._pending = True
+
+        def data() -> dict[str, Any]:
+            self._pending = False
+            return _snapshot_json(snapshot())
+
+        self._store.async_delay_save(data, SAVE_DELAY)
 
     async def async_save(self, remembered: Remembered) -> None:
         """Save now."""
@@ -130,11 +149,13 @@ def _snapshot_json(remembered: Remembered) -> dict[str, Any]:
     }
 
 
-def remembered_of(tracker: RunTracker, results: dict[str, RunResult]) -> Remembered:
-    """What to keep of a tracker and the last results."""
+def remembered_of(
+    tracker: RunTracker, results: dict[str, RunResult], to_wall: Callable[[float], float]
+) -> Remembered:
+    """What to keep of a tracker and the last results; `to_wall` turns its moments into times."""
     return Remembered(
         in_flight=[
-            InFlight(run.action_id, run.status_ids, run.started)
+            InFlight(run.action_id, run.status_ids, to_wall(run.started))
             for run in tracker.in_flight.values()
         ],
         newest_id=tracker.newest_id,

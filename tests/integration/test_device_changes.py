@@ -6,6 +6,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import slugify
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -253,7 +254,15 @@ async def test_device_reboot_expires_the_runs_in_flight(
     assert states(hass, "fast_http_request")["run_state"] == "success"
 
 
-@pytest.mark.parametrize("booting", ["empty_list", "list_404", "error"])
+@pytest.mark.parametrize(
+    ("booting", "state"),
+    [
+        # An empty list: the device answers, its actions (known from their entities) stay.
+        ("empty_list", ConfigEntryState.LOADED),
+        ("list_404", ConfigEntryState.SETUP_RETRY),
+        ("error", ConfigEntryState.SETUP_RETRY),
+    ],
+)
 async def test_restart_while_the_device_boots_keeps_the_entities(
     hass: HomeAssistant,
     device: Device,
@@ -261,6 +270,7 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     booting: str,
+    state: ConfigEntryState,
 ) -> None:
     before = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
     if booting == "empty_list":
@@ -271,7 +281,7 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
         device.faults.server_error = True
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    assert init_integration.state is state
     kept = len(er.async_entries_for_config_entry(entity_registry, init_integration.entry_id))
     assert kept == before
 
@@ -300,3 +310,34 @@ async def test_repair_issue_gone_when_reloaded_with_the_device_back(
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_an_odd_first_list_after_a_restart_deletes_nothing(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Set up again while the device lists only some actions: the others go only if it persists."""
+    before = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+    }
+    device.set_actions(ACTIONS[:2])
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    after = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+    }
+    assert after == before
+    await advance(hass, 61)  # the next list misses them too: now they go
+    gone = before - {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+    }
+    assert gone == {
+        entity_id
+        for action in ACTIONS[2:]
+        for entity_id in entity_ids(slugify(action.name)).values()
+    }

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -219,3 +220,40 @@ async def test_the_store_goes_with_the_entry(
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert _store_key(init_integration) not in hass_storage
+
+
+async def test_a_run_keeps_its_age_across_the_restart(
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Down for six minutes: the run from before is past its five, and ends as a timeout."""
+    device.set_actions(_pump(200, 3600.0))
+    await press(hass, SLUG)
+
+    async def six_minutes() -> None:
+        freezer.tick(360)
+
+    async with restarted(hass, init_integration, six_minutes) as new:
+        await advance(new, 1)
+        found = states(new, SLUG)
+        assert (found["run_state"], found["problem"]) == ("timeout", "on")
+
+
+async def test_a_busy_home_still_saves_within_seconds(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    device: Device,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Runs ending every few seconds do not keep putting the save off."""
+    key = _store_key(init_integration)
+    for _ in range(4):
+        await press(hass, "fast_http_request")
+        freezer.tick(4)  # the device's clock too: its run ends
+        await advance(hass, 0.5)
+        await device.wait_idle()
+    assert key in hass_storage  # saved within 10 s of the first change, though changes went on
+    assert "1" in hass_storage[key]["data"]["results"]

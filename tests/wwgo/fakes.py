@@ -102,6 +102,8 @@ class FakeDevice:
     busy_retry_after: float | None = 1.0
     read_errors: list[WwGoError | BaseException] = field(default_factory=list)
     offline: bool = False
+    # A call waits for this before the device answers (None: answers at once).
+    gate: asyncio.Event | None = None
     runs: list[FakeRun] = field(default_factory=list)
     held: dict[int, tuple[str, int]] = field(default_factory=dict)
     calls: int = 0
@@ -115,6 +117,10 @@ class FakeDevice:
     async def call(self, action_id: str) -> tuple[int, ...]:
         """Queue a run: one status ID per request."""
         self.calls += 1
+        # The answer comes back over the network: others may act meanwhile.
+        await asyncio.sleep(0)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.offline:
             raise WwGoConnectionError("offline")
         if self.busy_calls:

@@ -35,6 +35,7 @@ from .models import (
     RunResult,
     RunState,
     aggregate,
+    follow_list,
 )
 from .tracker import RunTracker
 
@@ -73,6 +74,7 @@ __all__ = [
     "base_url",
     "decode_body",
     "describe",
+    "follow_list",
     "normalize_host",
     "parse_action_list",
     "parse_status_ids",

@@ -40,6 +40,10 @@ READ_RETRY_DELAY: Final = 5.0
 # A Retry-After of the status endpoint is followed up to this long, so that timeouts still count.
 READ_BACKOFF_MAX: Final = 60.0
 BUSY_DESCRIPTION: Final = "The device stayed busy for {seconds:.0f} seconds; the action was not run"
+WINDOW_DESCRIPTION: Final = (
+    "Earlier results stayed unread for {seconds:.0f} seconds (the device keeps only its 40 "
+    "newest); the action was not run"
+)
 # Why a queued run never ran, when the device refused it on a retry; most specific first.
 REFUSALS: Final[tuple[tuple[type[WwGoError], str], ...]] = (
     (WwGoActionNotFoundError, "The device has no action {action_id}; the action was not run"),
@@ -205,6 +209,9 @@ class RunEngine:
             if self._closed:
                 self._abandon(handle)
                 return handle
+            if action_id in self._queued:
+                # Another call of the action was queued while this one waited its turn.
+                raise WwGoActionQueuedError(f"action {action_id} is already queued")
             self._queued[action_id] = queued
             self._report(handle.result)
             self._plan_retry(queued)
@@ -279,7 +286,8 @@ class RunEngine:
     async def _retry(self, queued: _Queued) -> None:
         queued.attempt += 1
         if self._scheduler.now() >= queued.deadline:
-            self._refuse(queued, BUSY_DESCRIPTION.format(seconds=BUSY_RETRY_LIMIT))
+            held = WINDOW_DESCRIPTION if queued.for_window else BUSY_DESCRIPTION
+            self._refuse(queued, held.format(seconds=BUSY_RETRY_LIMIT))
             return
         try:
             accepted = await self._attempt(queued)
@@ -477,7 +485,11 @@ class RunEngine:
             self._abandon(queued.handle)
 
     def close(self) -> None:
-        """Stop: no more calls, reads or retries; whoever waits on a run is told."""
+        """Stop: no more calls, reads or retries; whoever waits on a run is told.
+
+        A retry whose call is under way is let finish: the device may accept it, and the run is
+        then tracked (and kept across a restart) though nobody waits for it.
+        """
         self._closed = True
         if self._cancel_read is not None:
             self._cancel_read()
@@ -485,10 +497,16 @@ class RunEngine:
         if _running(self._read_task):
             self._read_task.cancel()
         for queued in list(self._queued.values()):
-            self._stop_retrying(queued)
+            self._stop_waiting(queued)
             self._abandon(queued.handle)
         for handle in self._handles.values():
             self._abandon(handle)
+
+    async def wait_closed(self) -> None:
+        """Wait for the calls still under way after `close` (at most a request's timeout)."""
+        retries = [q.task for q in self._queued.values() if _running(q.task)]
+        if retries:
+            await asyncio.wait(retries)
 
     @staticmethod
     def _abandon(handle: RunHandle) -> None:

@@ -1,6 +1,6 @@
 """Typed models of what the device answers, and how a run's requests add up to one result."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -117,3 +117,22 @@ def aggregate(
         requests=ordered,
         finished_at=finished_at,
     )
+
+
+def follow_list(
+    listed: Iterable[ActionDefinition],
+    previous: Mapping[str, ActionDefinition],
+    missing: AbstractSet[str],
+) -> tuple[dict[str, ActionDefinition], frozenset[str]]:
+    """The actions after a new action list, and those it misses for the first time.
+
+    One odd answer deletes nothing: an action goes when two lists in a row miss it. `previous`
+    are the actions before this list, `missing` those the previous list had already missed.
+    """
+    actions = {action.id: action for action in listed}
+    kept = {
+        action_id: action
+        for action_id, action in previous.items()
+        if action_id not in actions and action_id not in missing
+    }
+    return {**actions, **kept}, frozenset(kept)
