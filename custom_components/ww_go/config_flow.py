@@ -126,6 +126,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing entered."""
         self._data: dict[str, Any] = {}
+        self._title = DEFAULT_NAME
 
     @staticmethod
     @callback
@@ -155,11 +156,12 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                     # The same device at a new address: the entry follows it.
                     self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
                 self._data = data
-                title = (listing and listing.device_name) or DEFAULT_NAME
-                self.context["title_placeholders"] = {"name": title}
+                self._title = (listing and listing.device_name) or DEFAULT_NAME
+                # The flow's title names the device from here on.
+                self.context["title_placeholders"] = {"name": self._title}
                 if listing is None:
                     return await self.async_step_actions()
-                return self.async_create_entry(title=title, data=data)
+                return self.async_create_entry(title=self._title, data=data)
         schema = probatio.Schema({**_connection_schema(user_input or {}), **CREDENTIALS})
         return self.async_show_form(
             step_id="user",
@@ -175,7 +177,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
         errors = _action_ids_errors(user_input)
         if user_input is not None and not errors:
             return self.async_create_entry(
-                title=self.context["title_placeholders"]["name"],
+                title=self._title,
                 data=self._data,
                 options={CONF_ACTION_IDS: user_input[CONF_ACTION_IDS]},
             )

@@ -28,7 +28,8 @@ class WwGoSensorEntityDescription(SensorEntityDescription):
     """A sensor of an action, read from its newest run and its last finished run."""
 
     value_fn: Callable[[ActionRuns], StateType]
-    # Restored after a restart until a new run finishes.
+    # Shown from Home Assistant's saved state while the integration's own store has no result
+    # for the action: what a version without that store left, until the action runs again.
     restore: bool = False
 
 
