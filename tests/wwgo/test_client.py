@@ -38,7 +38,8 @@ from custom_components.ww_go.wwgo import (
     parse_action_list,
     parse_statuses,
 )
-from custom_components.ww_go.wwgo.client import MAX_BODY_BYTES, MAX_RETRY_AFTER
+from custom_components.ww_go.wwgo.client import MAX_RETRY_AFTER
+from custom_components.ww_go.wwgo.parse import MAX_BODY_BYTES
 import simulator
 from simulator import Device, RequestDefinition, create_app
 

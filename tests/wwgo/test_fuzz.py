@@ -34,8 +34,8 @@ from custom_components.ww_go.wwgo import (
     parse_status_ids,
     parse_statuses,
 )
-from custom_components.ww_go.wwgo.client import MAX_EXECUTION_TIME, STATUS_IDS
 from custom_components.ww_go.wwgo.codes import RESULT_CODES
+from custom_components.ww_go.wwgo.parse import MAX_EXECUTION_TIME, STATUS_IDS
 
 FUZZ_EXAMPLES = 10_000
 _SETTINGS: dict[str, Any] = {

@@ -16,7 +16,7 @@ from custom_components.ww_go.wwgo import (
     parse_status_ids,
     parse_statuses,
 )
-from custom_components.ww_go.wwgo.client import (
+from custom_components.ww_go.wwgo.parse import (
     MAX_BODY_BYTES,
     MAX_EXECUTION_TIME,
     MAX_JSON_DEPTH,

@@ -1,16 +1,10 @@
 """Async library for the actions API of WW Go devices. No Home Assistant imports."""
 
-from .client import (
-    WwGoClient,
-    base_url,
-    decode_body,
-    normalize_host,
-    parse_action_list,
-    parse_status_ids,
-    parse_statuses,
-)
+from .address import base_url, normalize_host
+from .client import WwGoClient
+from .clock import DeviceApi, LoopScheduler, Scheduler
 from .codes import MODBUS_DESCRIPTIONS, STATUS_WINDOW, RequestState, describe, request_state
-from .engine import DeviceApi, LoopScheduler, RunEngine, RunHandle, Scheduler
+from .engine import RunEngine
 from .errors import (
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
@@ -26,6 +20,7 @@ from .errors import (
     WwGoRunAbandonedError,
     WwGoTimeoutError,
 )
+from .handle import RunHandle
 from .models import (
     FINAL_STATES,
     PROBLEM_STATES,
@@ -37,6 +32,7 @@ from .models import (
     aggregate,
     follow_list,
 )
+from .parse import decode_body, parse_action_list, parse_status_ids, parse_statuses
 from .tracker import RunTracker
 
 __all__ = [

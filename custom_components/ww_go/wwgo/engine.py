@@ -7,12 +7,13 @@ same on an event loop, in Home Assistant and on a test's fake clock.
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass
 import logging
-from typing import Any, Final, Protocol, TypeGuard
+from typing import Final, TypeGuard
 
+from .clock import DeviceApi, Scheduler
 from .errors import (
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
@@ -25,6 +26,7 @@ from .errors import (
     WwGoInvalidResponseError,
     WwGoRunAbandonedError,
 )
+from .handle import RunHandle
 from .models import RequestStatus, RunResult, RunState
 from .tracker import RunTracker
 
@@ -53,72 +55,6 @@ REFUSALS: Final[tuple[tuple[type[WwGoError], str], ...]] = (
     (WwGoConnectionError, "The device could not be reached; the action was not run"),
     (WwGoError, "The device refused the action ({error}); it was not run"),
 )
-
-
-class DeviceApi(Protocol):
-    """What the engine needs of a device: `WwGoClient` is one."""
-
-    async def call(self, action_id: str) -> tuple[int, ...]:
-        """Queue a run of the action; its status IDs."""
-
-    async def statuses(self, ids: Iterable[int]) -> dict[int, RequestStatus]:
-        """The statuses of these IDs the device still holds."""
-
-
-class Scheduler(Protocol):
-    """The engine's clock, timers and background tasks."""
-
-    def now(self) -> float:
-        """Seconds, on a clock that only moves forward."""
-
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        """Run `callback` after `delay` seconds; return what cancels it."""
-
-    def create_task(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        """Run `coro` in the background."""
-
-
-class LoopScheduler:
-    """The running event loop's clock and timers."""
-
-    def __init__(self) -> None:
-        """Use the loop running now."""
-        self._loop = asyncio.get_running_loop()
-
-    def now(self) -> float:
-        """The loop's monotonic clock."""
-        return self._loop.time()
-
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        """A loop timer."""
-        return self._loop.call_later(delay, callback).cancel
-
-    def create_task(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        """A loop task."""
-        return self._loop.create_task(coro, name=name)
-
-
-class RunHandle:
-    """One requested run, from queued to its end: what a caller waits on."""
-
-    def __init__(self, action_id: str) -> None:
-        """Start queued."""
-        self.action_id = action_id
-        self.result = RunResult(action_id, RunState.QUEUED)
-        self.done: asyncio.Future[RunResult] = asyncio.get_running_loop().create_future()
-        # Why a queued run was refused when it was retried.
-        self.error: WwGoError | None = None
-
-    def settle(self, error: WwGoError | None = None) -> None:
-        """The run has ended (its result is final), or nobody follows it any more (`error`)."""
-        if self.done.done():
-            return
-        if error is None:
-            self.done.set_result(self.result)
-        else:
-            self.done.set_exception(error)
-            # Whether anyone waits or not, an abandoned run is no error to log.
-            self.done.exception()
 
 
 @dataclass(slots=True)
