@@ -20,8 +20,7 @@ import argparse
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 import contextlib
-from dataclasses import asdict, dataclass, replace
-import json
+from dataclasses import asdict, dataclass
 import random
 import statistics
 from typing import Any, Final
@@ -37,6 +36,7 @@ from custom_components.ww_go.wwgo import (
 )
 from simulator import ActionDefinition, Device, RequestDefinition
 
+from . import cli
 from .polling import serve
 
 NAIVE_POLL_INTERVAL: Final = 1.0
@@ -289,28 +289,24 @@ def format_report(config: Config, results: Sequence[ScenarioResult]) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.latency",
-        description="Latency from a run's end on the device to its result being known, and the "
+    return cli.parse_args(
+        "python -m benchmarks.latency",
+        "Latency from a run's end on the device to its result being known, and the "
         "status requests per run, for the integration's run engine and for naive polling.",
+        argv,
     )
-    parser.add_argument("--quick", action="store_true", help="a small, fast configuration")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--seed", type=int, help="seed of the durations (default: 1)")
-    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print its report."""
     args = parse_args(argv)
-    config = QUICK if args.quick else DEFAULT
-    if args.seed is not None:
-        config = replace(config, seed=args.seed)
+    config = cli.configured(args, DEFAULT, QUICK)
     results = asyncio.run(run(config))
-    if args.json:
-        print(json.dumps({"config": asdict(config), "scenarios": [r.as_json() for r in results]}))
-    else:
-        print(format_report(config, results))
+    cli.show(
+        args,
+        lambda: format_report(config, results),
+        lambda: {"config": asdict(config), "scenarios": [r.as_json() for r in results]},
+    )
 
 
 if __name__ == "__main__":

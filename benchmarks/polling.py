@@ -18,8 +18,7 @@ import argparse
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 import contextlib
-from dataclasses import asdict, dataclass, replace
-import json
+from dataclasses import asdict, dataclass
 from operator import attrgetter
 import random
 from typing import Any, Final, Protocol
@@ -36,6 +35,8 @@ from custom_components.ww_go.wwgo import (
     WwGoDeviceBusyError,
 )
 from simulator import ActionDefinition, Device, RequestDefinition, create_app
+
+from . import cli
 
 LOOPBACK: Final = "127.0.0.1"
 # The vendor script sleeps one second between two reads of a run's status.
@@ -453,28 +454,20 @@ def report_json(config: Config, results: Sequence[ScenarioResult]) -> dict[str, 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line (``sys.argv[1:]`` when ``argv`` is None)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.polling",
-        description="Compare the device load and lost results of the integration's status "
+    return cli.parse_args(
+        "python -m benchmarks.polling",
+        "Compare the device load and lost results of the integration's status "
         "reads with naive per-run polling, on the emulated WW Go device.",
+        argv,
     )
-    parser.add_argument("--quick", action="store_true", help="a small, fast configuration")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--seed", type=int, help="seed of the action durations (default: 1)")
-    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print its report."""
     args = parse_args(argv)
-    config = QUICK if args.quick else DEFAULT
-    if args.seed is not None:
-        config = replace(config, seed=args.seed)
+    config = cli.configured(args, DEFAULT, QUICK)
     results = asyncio.run(run(config))
-    if args.json:
-        print(json.dumps(report_json(config, results), indent=2, allow_nan=False))
-    else:
-        print(format_report(config, results))
+    cli.show(args, lambda: format_report(config, results), lambda: report_json(config, results))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """The polling benchmark, in its quick configuration: what its report promises must hold."""
 
+from dataclasses import replace
 import json
 
 from homeassistant.core import HomeAssistant
 
-from benchmarks import fanout, latency, polling
+from benchmarks import cli, fanout, latency, polling
 
 
 async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
@@ -40,6 +41,9 @@ def test_command_line_options() -> None:
     assert polling.parse_args([]).quick is False
     args = polling.parse_args(["--quick", "--json", "--seed", "7"])
     assert (args.quick, args.json, args.seed) == (True, True, 7)
+    assert cli.configured(args, polling.DEFAULT, polling.QUICK) == replace(polling.QUICK, seed=7)
+    plain = latency.parse_args([])
+    assert cli.configured(plain, latency.DEFAULT, latency.QUICK) is latency.DEFAULT
 
 
 async def test_quick_latency_benchmark_keeps_its_promises(socket_enabled: None) -> None:

@@ -97,7 +97,7 @@ def _integer(value: object, valid: range, what: str) -> int:
     number: int | None = None
     match value:
         case bool():
-            pass
+            number = None  # JSON's true and false are no numbers
         case int():
             number = value
         case float() if value.is_integer():
@@ -118,7 +118,7 @@ def _execution_time(value: object) -> float:
     seconds: float | None = None
     match value:
         case bool():
-            pass
+            seconds = None  # JSON's true and false are no numbers
         case int() | float():
             seconds = value
         case str() if _NUMBER.fullmatch(value):
@@ -239,13 +239,10 @@ def _request_count(item: Mapping[str, Any]) -> int | None:
             or _enabled(request.get("enable", request.get("enabled", True)))
         )
     else:
-        match item.get("request_count"):
-            case bool() | None:
-                return None
-            case int() as count:
-                pass
-            case _:
-                return None
+        listed = item.get("request_count")
+        if isinstance(listed, bool) or not isinstance(listed, int):
+            return None
+        count = listed
     # A call of more requests than one status read can hold is no count a device can mean.
     return count if 0 <= count <= STATUS_WINDOW else None
 
