@@ -86,12 +86,21 @@ def _remembered(data: Any) -> Remembered:
     )
 
 
+class _VersionedStore(Store[dict[str, Any]]):
+    """Version 1 is the first: any other version is one this integration cannot read."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        raise ValueError(f"stored as version {old_major_version}.{old_minor_version}")
+
+
 class RunStore:
     """The store of one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """The store of the entry `entry_id`."""
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        self._store = _VersionedStore(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
         self._pending = False
 
     async def async_load(self) -> Remembered:
@@ -99,14 +108,7 @@ class RunStore:
         try:
             data = await self._store.async_load()
             return Remembered() if data is None else _remembered(data)
-        except (
-            HomeAssistantError,
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            NotImplementedError,  # an older version than any this integration can migrate
-        ) as err:
+        except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             LOGGER.warning(
                 "The runs and results kept for %s could not be read (%s); starting afresh",
                 self._store.key,

@@ -189,8 +189,9 @@ async def test_a_call_waiting_when_home_assistant_stops_ends_with_a_clear_error(
         {"version": 1, "minor_version": 1, "key": "x", "data": {"in_flight": "garbage"}},
         {"version": 1, "minor_version": 1, "key": "x", "data": ["not", "an", "object"]},
         {"version": 99, "minor_version": 1, "key": "x", "data": {}},
+        {"version": 0, "minor_version": 1, "key": "x", "data": {}},
     ],
-    ids=["corrupt", "wrong-shape", "unknown-version"],
+    ids=["corrupt", "wrong-shape", "newer-version", "older-version"],
 )
 async def test_an_unreadable_store_starts_empty_with_one_warning(
     hass: HomeAssistant,
