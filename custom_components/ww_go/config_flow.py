@@ -16,7 +16,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import probatio
+import voluptuous as vol
 
 from .action_ids import ActionIdsError, parse_action_ids
 from .const import CONF_ACTION_IDS, DEFAULT_NAME, DOMAIN, LOGGER
@@ -33,8 +33,8 @@ from .wwgo import (
 HOST_EXAMPLES = {"example_host": "192.168.1.100:8080", "https_scheme": "https://"}
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 ACTION_IDS = TextSelector(TextSelectorConfig(multiline=True))
-CREDENTIALS = {probatio.Optional(CONF_USERNAME): str, probatio.Optional(CONF_PASSWORD): PASSWORD}
-ACTION_IDS_SCHEMA = probatio.Schema({probatio.Required(CONF_ACTION_IDS): ACTION_IDS})
+CREDENTIALS = {vol.Optional(CONF_USERNAME): str, vol.Optional(CONF_PASSWORD): PASSWORD}
+ACTION_IDS_SCHEMA = vol.Schema({vol.Required(CONF_ACTION_IDS): ACTION_IDS})
 
 
 def _action_ids_errors(user_input: Mapping[str, Any] | None) -> dict[str, str]:
@@ -50,8 +50,8 @@ def _action_ids_errors(user_input: Mapping[str, Any] | None) -> dict[str, str]:
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[Any, Any]:
     return {
-        probatio.Required(CONF_HOST, default=defaults.get(CONF_HOST, probatio.UNDEFINED)): str,
-        probatio.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
+        vol.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
     }
 
 
@@ -162,7 +162,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                 if listing is None:
                     return await self.async_step_actions()
                 return self.async_create_entry(title=self._title, data=data)
-        schema = probatio.Schema({**_connection_schema(user_input or {}), **CREDENTIALS})
+        schema = vol.Schema({**_connection_schema(user_input or {}), **CREDENTIALS})
         return self.async_show_form(
             step_id="user",
             data_schema=schema,
@@ -204,7 +204,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self._abort_if_another_device(entry, listing)
                 return self.async_update_reload_and_abort(entry, data=data)
         schema = self.add_suggested_values_to_schema(
-            probatio.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
+            vol.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
         )
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -234,7 +234,7 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
                     return self.async_abort(reason="already_configured")
                 return self.async_update_reload_and_abort(entry, data=data)
         schema = self.add_suggested_values_to_schema(
-            probatio.Schema({**_connection_schema(user_input or entry.data), **CREDENTIALS}),
+            vol.Schema({**_connection_schema(user_input or entry.data), **CREDENTIALS}),
             {CONF_USERNAME: (user_input or entry.data).get(CONF_USERNAME)},
         )
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)

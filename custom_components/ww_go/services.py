@@ -14,7 +14,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr, service
 from homeassistant.util.json import JsonValueType
-import probatio
+import voluptuous as vol
 
 from .const import DOMAIN
 from .coordinator import WwGoConfigEntry, WwGoCoordinator
@@ -28,14 +28,14 @@ ATTR_WAIT: Final = "wait"
 ATTR_TIMEOUT: Final = "timeout"
 GIVEN_UP_DESCRIPTION: Final = "The device stayed busy until the action call's timeout; not run"
 
-CALL_ACTION_SCHEMA: Final = probatio.Schema(
+CALL_ACTION_SCHEMA: Final = vol.Schema(
     {
-        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        probatio.Optional(ATTR_DEVICE_ID): cv.string,
-        probatio.Required(ATTR_ACTION_ID): cv.string,
-        probatio.Optional(ATTR_WAIT, default=True): cv.boolean,
-        probatio.Optional(ATTR_TIMEOUT, default=60): probatio.All(
-            probatio.Coerce(float), probatio.Range(min=1, max=600)
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_ACTION_ID): cv.string,
+        vol.Optional(ATTR_WAIT, default=True): cv.boolean,
+        vol.Optional(ATTR_TIMEOUT, default=60): vol.All(
+            vol.Coerce(float), vol.Range(min=1, max=600)
         ),
     }
 )
@@ -51,10 +51,13 @@ def _entry_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
         return str(data[ATTR_CONFIG_ENTRY_ID])
     device_id = data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
-    entry = None
-    if device is not None and device.config_entry_id is not None:
-        entry = hass.config_entries.async_get_entry(device.config_entry_id)
-    if entry is None or entry.domain != DOMAIN:
+    # `config_entries`, not `config_entry_id` (Home Assistant 2026.8 and newer only).
+    entries = (
+        hass.config_entries.async_get_entry(entry_id)
+        for entry_id in (device.config_entries if device is not None else ())
+    )
+    entry = next((entry for entry in entries if entry is not None and entry.domain == DOMAIN), None)
+    if entry is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_device",

@@ -4,6 +4,7 @@ Every byte from the device is untrusted. `WwGoClient._request` is the one place 
 read: bounded in size, decoded by `decode_body` and handed to one parse function (`parse.py`).
 """
 
+import base64
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 import functools
@@ -89,6 +90,12 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     return min(max(0.0, seconds), MAX_RETRY_AFTER) if math.isfinite(seconds) else None
 
 
+def _basic_auth(username: str, password: str | None) -> str:
+    """HTTP Basic credentials in UTF-8 (RFC 7617), as every aiohttp release can send them."""
+    token = base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
 def _refusal(
     method: str, path: str, status: int, headers: Mapping[str, str], errors: ErrorTable
 ) -> WwGoError:
@@ -142,11 +149,7 @@ class WwGoClient:
         """Prepare a client; raises ValueError when host is not a device address."""
         self._session = session
         self.base_url = base_url(host)
-        self._headers = (
-            {"Authorization": aiohttp.encode_basic_auth(username, password or "")}
-            if username
-            else {}
-        )
+        self._headers = {"Authorization": _basic_auth(username, password)} if username else {}
         self._ssl = verify_ssl
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
