@@ -29,7 +29,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ww_go.const import DOMAIN
-from custom_components.ww_go.coordinator import WwGoCoordinator
+from custom_components.ww_go.runtime import WwGoRuntimeData
 from simulator import ActionDefinition, Device, RequestDefinition, create_app
 
 LOOPBACK: Final = "127.0.0.1"
@@ -74,13 +74,12 @@ class Writes:
             remove()
 
 
-def _naive(coordinator: WwGoCoordinator) -> Callable[[], None]:
+def _naive(runtime: WwGoRuntimeData) -> Callable[[], None]:
     """Put the coordinator's default back: every change wakes every entity."""
+    coordinator = runtime.coordinator
     coordinator.always_update = True
     removers = [
-        coordinator.action_runs.add_listener(
-            action_id, lambda _: coordinator.async_update_listeners()
-        )
+        runtime.runs.async_add_listener(action_id, lambda _: coordinator.async_update_listeners())
         for action_id in coordinator.data.actions
     ]
 
@@ -132,8 +131,8 @@ async def measure(
     try:
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-        coordinator: WwGoCoordinator = entry.runtime_data
-        undo = _naive(coordinator) if naive else (lambda: None)
+        runtime: WwGoRuntimeData = entry.runtime_data
+        undo = _naive(runtime) if naive else (lambda: None)
         button = "button.ww_go_action_0"
         writes, cpu = 0, 0.0
         for _ in range(cycles):

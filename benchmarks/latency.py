@@ -29,8 +29,9 @@ import aiohttp
 
 from custom_components.ww_go.wwgo import (
     LoopScheduler,
+    Run,
     RunEngine,
-    RunResult,
+    RunHandle,
     WwGoClient,
     WwGoDeviceBusyError,
 )
@@ -117,15 +118,15 @@ class Ours(Approach):
         self.known_at: dict[tuple[int, ...], float] = {}
         self.engine = RunEngine(client, LoopScheduler(), self._reported)
 
-    def _reported(self, result: RunResult) -> None:
-        if result.finished:
-            self.known_at[result.status_ids] = self.loop.time()
+    def _reported(self, _handle: RunHandle, run: Run) -> None:
+        if run.ended:
+            self.known_at[run.status_ids] = self.loop.time()
 
     async def run(self, action_id: str) -> float:
         """Call through the engine, wait for the result."""
         handle = await self.engine.call(action_id)
-        result = await handle.done
-        return self.latency(result.status_ids, self.known_at[result.status_ids])
+        run = await handle.done
+        return self.latency(run.status_ids, self.known_at[run.status_ids])
 
     def close(self) -> None:
         """Stop the engine."""

@@ -6,7 +6,7 @@ Each scenario runs twice at the same time, each approach against its own fresh e
 (``simulator``) served over HTTP on 127.0.0.1, and the report gives the ratio naive/ours of every
 count, so that a noisy machine slows both sides alike.
 
-- ours: the integration's ``WwGoClient`` and ``RunTracker``, driven as its coordinator drives them:
+- ours: the integration's ``RunEngine`` on its ``WwGoClient``, as the integration drives them:
   one batched status read per cycle for every ID in flight, first read when the action usually
   finishes, no read while nothing is in flight, and no call that would push an unfinished result
   out of the device's 40-entry status window.
@@ -28,8 +28,9 @@ from aiohttp import web
 
 from custom_components.ww_go.wwgo import (
     LoopScheduler,
+    Run,
     RunEngine,
-    RunResult,
+    RunHandle,
     RunState,
     WwGoClient,
     WwGoDeviceBusyError,
@@ -210,8 +211,8 @@ class EngineDriver:
         self.lost = 0
         self.engine = RunEngine(client, LoopScheduler(), self._count_lost)
 
-    def _count_lost(self, result: RunResult) -> None:
-        if result.state in LOST_STATES:
+    def _count_lost(self, _handle: RunHandle, run: Run) -> None:
+        if run.state in LOST_STATES:
             self.lost += 1
 
     @contextlib.asynccontextmanager

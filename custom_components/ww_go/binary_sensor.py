@@ -9,21 +9,22 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
-from .wwgo import PROBLEM_STATES, RunResult
+from .runtime import WwGoConfigEntry
+from .wwgo import PROBLEM_STATES, Outcome
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class WwGoBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor of an action, read from its latest finished run."""
+    """A binary sensor of an action, read from how its last run ended."""
 
-    is_on_fn: Callable[[RunResult], bool]
+    is_on_fn: Callable[[Outcome], bool]
 
 
 BINARY_SENSORS = (
@@ -31,7 +32,7 @@ BINARY_SENSORS = (
         key="problem",
         translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda result: result.state in PROBLEM_STATES,
+        is_on_fn=lambda outcome: outcome.state in PROBLEM_STATES,
     ),
 )
 
@@ -42,7 +43,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensors of every action."""
-    async_add_action_entities(entry, async_add_entities, BINARY_SENSORS, WwGoBinarySensorEntity)
+    async_add_action_entities(
+        entry, async_add_entities, Platform.BINARY_SENSOR, BINARY_SENSORS, WwGoBinarySensorEntity
+    )
 
 
 class WwGoBinarySensorEntity(WwGoEntity, BinarySensorEntity):
@@ -53,5 +56,5 @@ class WwGoBinarySensorEntity(WwGoEntity, BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        result = self.runs.result
-        return None if result is None else self.entity_description.is_on_fn(result)
+        outcome = self.shown.outcome
+        return None if outcome is None else self.entity_description.is_on_fn(outcome)

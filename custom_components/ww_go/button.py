@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
 from .entity import WwGoEntity, async_add_action_entities
-from .wwgo import RunHandle
+from .runs import WwGoRuns
+from .runtime import WwGoConfigEntry
 
 # One press at a time reaches the device.
 PARALLEL_UPDATES = 1
@@ -20,14 +21,14 @@ PARALLEL_UPDATES = 1
 class WwGoButtonEntityDescription(ButtonEntityDescription):
     """A button of an action."""
 
-    press_fn: Callable[[WwGoCoordinator, str], Awaitable[RunHandle]]
+    press_fn: Callable[[WwGoRuns, str], Awaitable[object]]
 
 
 BUTTONS = (
     WwGoButtonEntityDescription(
         key="run",
         translation_key="run",
-        press_fn=lambda coordinator, action_id: coordinator.async_run(action_id),
+        press_fn=lambda runs, action_id: runs.async_call(action_id),
     ),
 )
 
@@ -38,7 +39,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a button for every action."""
-    async_add_action_entities(entry, async_add_entities, BUTTONS, WwGoButtonEntity)
+    async_add_action_entities(entry, async_add_entities, Platform.BUTTON, BUTTONS, WwGoButtonEntity)
 
 
 class WwGoButtonEntity(WwGoEntity, ButtonEntity):
@@ -55,4 +56,4 @@ class WwGoButtonEntity(WwGoEntity, ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        await self.entity_description.press_fn(self.coordinator, self.action_id)
+        await self.entity_description.press_fn(self.runs, self.action_id)

@@ -5,11 +5,13 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .const import DEFAULT_NAME, DOMAIN, MANUFACTURER
+from .coordinator import WwGoCoordinator
 from .wwgo import ActionList, WwGoClient
 
 
@@ -33,11 +35,6 @@ def unique_base(entry: ConfigEntry) -> str:
     return entry.unique_id or entry.entry_id
 
 
-def description(listing: ActionList) -> tuple[str | None, ...]:
-    """What an action list says of the device itself."""
-    return (listing.device_name, listing.model, listing.firmware, listing.serial)
-
-
 def device_info(entry: ConfigEntry, client: WwGoClient, listing: ActionList | None) -> DeviceInfo:
     """The device as the registry shows it: what its action list says of it, if anything."""
     listing = listing or ActionList(())
@@ -50,3 +47,26 @@ def device_info(entry: ConfigEntry, client: WwGoClient, listing: ActionList | No
         serial_number=listing.serial,
         configuration_url=str(client.base_url),
     )
+
+
+def _about(listing: ActionList | None) -> tuple[str | None, ...]:
+    """What an action list says of the device itself."""
+    listing = listing or ActionList(())
+    return (listing.device_name, listing.model, listing.firmware, listing.serial)
+
+
+@callback
+def async_follow_device(
+    hass: HomeAssistant, entry: ConfigEntry, coordinator: WwGoCoordinator
+) -> None:
+    """Keep the device registry in step with what the device says of itself (new firmware)."""
+    shown = _about(coordinator.data.listing)
+
+    @callback
+    def listing_changed() -> None:
+        nonlocal shown
+        if shown != (shown := _about(coordinator.data.listing)):
+            info = device_info(entry, coordinator.client, coordinator.data.listing)
+            dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **info)
+
+    entry.async_on_unload(coordinator.async_add_listener(listing_changed))

@@ -4,15 +4,18 @@ from collections.abc import Callable, Iterable
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
-from .device import unique_base
+from .coordinator import WwGoCoordinator
+from .device import device_info, unique_base
 from .runs import ActionRuns
-from .wwgo import ActionDefinition, RunResult
+from .runtime import WwGoConfigEntry
+from .wwgo import ActionDefinition, Run
 
 
 def entity_unique_id(entry: ConfigEntry, action_id: str, key: str) -> str:
@@ -20,37 +23,28 @@ def entity_unique_id(entry: ConfigEntry, action_id: str, key: str) -> str:
     return f"{unique_base(entry)}_{action_id}_{key}"
 
 
-def action_ids_of(entry: ConfigEntry, unique_ids: Iterable[str], keys: Iterable[str]) -> set[str]:
-    """The actions that the entities of these unique IDs (`keys`: their descriptions') are of."""
-    prefix = f"{unique_base(entry)}_"
-    suffixes = tuple(f"_{key}" for key in keys)
-    return {
-        unique_id[len(prefix) : -len(suffix)]
-        for unique_id in unique_ids
-        if unique_id.startswith(prefix)
-        for suffix in suffixes
-        if unique_id.endswith(suffix) and len(unique_id) > len(prefix) + len(suffix)
-    }
-
-
 class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
-    """An entity of one action of a WW Go device."""
+    """An entity of one action of a WW Go device.
+
+    The coordinator tells it whether the device answers and holds the action; the run owner
+    tells it of the action's runs, and of no other action's.
+    """
 
     _attr_has_entity_name = True
 
     def __init__(
-        self, coordinator: WwGoCoordinator, action_id: str, description: EntityDescription
+        self, entry: WwGoConfigEntry, action_id: str, description: EntityDescription
     ) -> None:
         """Name the entity after its action."""
+        coordinator = entry.runtime_data.coordinator
         super().__init__(coordinator)
+        self.runs = entry.runtime_data.runs
         self.entity_description = description
         self.action_id = action_id
         action = coordinator.data.actions[action_id]
-        self._attr_unique_id = entity_unique_id(
-            coordinator.config_entry, action_id, description.key
-        )
+        self._attr_unique_id = entity_unique_id(entry, action_id, description.key)
         self._attr_translation_placeholders = {"action": action.name or action_id}
-        self._attr_device_info = coordinator.device_info
+        self._attr_device_info = device_info(entry, coordinator.client, coordinator.data.listing)
         self._shown: Any = None
 
     @property
@@ -65,9 +59,9 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
         return self.coordinator.data.actions.get(self.action_id)
 
     @property
-    def runs(self) -> ActionRuns:
-        """The action's newest run and its last finished one."""
-        return self.coordinator.action_runs.get(self.action_id)
+    def shown(self) -> ActionRuns:
+        """The action's newest run and its last ended one."""
+        return self.runs.view(self.action_id)
 
     def _value(self) -> Any:
         """What the entity shows of the action's runs: a run that changes it writes the state."""
@@ -77,12 +71,10 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._shown = self._value()
-        self.async_on_remove(
-            self.coordinator.action_runs.add_listener(self.action_id, self._handle_run)
-        )
+        self.async_on_remove(self.runs.async_add_listener(self.action_id, self._handle_run))
 
     @callback
-    def _handle_run(self, result: RunResult) -> None:
+    def _handle_run(self, run: Run) -> None:
         """A run of the action changed: write the state only if what it shows changed."""
         if (value := self._value()) != self._shown:
             self._shown = value
@@ -95,28 +87,48 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
         super()._handle_coordinator_update()
 
 
+type EntityFactory[DescriptionT: EntityDescription] = Callable[
+    [WwGoConfigEntry, str, DescriptionT], WwGoEntity
+]
+
+
 def async_add_action_entities[DescriptionT: EntityDescription](
     entry: WwGoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
+    platform: Platform,
     descriptions: Iterable[DescriptionT],
-    factory: Callable[[WwGoCoordinator, str, DescriptionT], WwGoEntity],
+    factory: EntityFactory[DescriptionT],
 ) -> None:
-    """Add entities for every action, and for each action that appears later."""
-    coordinator = entry.runtime_data
+    """Add the platform's entities of every action, and follow the device's action list.
+
+    Entities of actions that appear later are added; those of actions it no longer has removed.
+    """
+    coordinator = entry.runtime_data.coordinator
+    registry = er.async_get(coordinator.hass)
     known: set[str] = set()
     descriptions = tuple(descriptions)
 
     @callback
-    def add_new_actions() -> None:
+    def follow_actions() -> None:
         actions = coordinator.data.actions
-        known.intersection_update(actions)
+        if not coordinator.last_update_success or not actions or actions.keys() == known:
+            return  # the same actions, or none known: an unreachable or booting device
         new = [action_id for action_id in actions if action_id not in known]
-        known.update(new)
+        known.clear()
+        known.update(actions)
         async_add_entities(
-            factory(coordinator, action_id, description)
+            factory(entry, action_id, description)
             for action_id in new
             for description in descriptions
         )
+        valid = {
+            entity_unique_id(entry, action_id, description.key)
+            for action_id in actions
+            for description in descriptions
+        }
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if entity.domain == platform and entity.unique_id not in valid:
+                registry.async_remove(entity.entity_id)
 
-    add_new_actions()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_actions))
+    follow_actions()
+    entry.async_on_unload(coordinator.async_add_listener(follow_actions))

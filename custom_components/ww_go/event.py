@@ -1,14 +1,15 @@
-"""The run event of each action: fires when a run finishes."""
+"""The run event of each action: fires when a run ends."""
 
 from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
-from .wwgo import FINAL_STATES, RunResult
+from .runtime import WwGoConfigEntry
+from .wwgo import FINAL_STATES, Outcome, Run
 
 PARALLEL_UPDATES = 0
 
@@ -21,14 +22,15 @@ EVENTS = (
 )
 
 
-def event_data(result: RunResult) -> dict[str, object]:
-    """What an automation gets with the event."""
+def event_data(run: Run, outcome: Outcome) -> dict[str, object]:
+    """What an automation gets with the event of a run that ended with `outcome`."""
     return {
-        "action_id": result.action_id,
-        "code": result.code,
-        "exe_time": result.exe_time,
-        "description": result.description,
-        "status_ids": list(result.status_ids),
+        "action_id": run.action_id,
+        "reason": outcome.reason.value,
+        "code": outcome.code,
+        "exe_time": outcome.exe_time,
+        "description": outcome.description,
+        "status_ids": list(run.status_ids),
     }
 
 
@@ -38,7 +40,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the run event of every action."""
-    async_add_action_entities(entry, async_add_entities, EVENTS, WwGoEventEntity)
+    async_add_action_entities(entry, async_add_entities, Platform.EVENT, EVENTS, WwGoEventEntity)
 
 
 class WwGoEventEntity(WwGoEntity, EventEntity):
@@ -46,7 +48,7 @@ class WwGoEventEntity(WwGoEntity, EventEntity):
 
     @callback
     @override
-    def _handle_run(self, result: RunResult) -> None:
-        if result.finished:
-            self._trigger_event(result.state.value, event_data(result))
+    def _handle_run(self, run: Run) -> None:
+        if (outcome := run.outcome) is not None:
+            self._trigger_event(outcome.state.value, event_data(run, outcome))
             self.async_write_ha_state()

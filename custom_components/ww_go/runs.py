@@ -1,84 +1,149 @@
-"""What each action's entities show of its runs, and who hears of a change."""
+"""The run owner: every run of a device's actions, from its call to its one outcome.
 
+One per config entry, beside the coordinator. It owns the run engine, what each action's entities
+show of its runs, and what is kept across a restart. Entities listen to the actions they show.
+"""
+
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 
-from .wwgo import RunResult
+from .coordinator import WwGoCoordinator
+from .errors import outcome_error, translated_error
+from .scheduler import HassScheduler
+from .store import Kept, RunStore
+from .wwgo import (
+    ActionDefinition,
+    EndReason,
+    Outcome,
+    Run,
+    RunEngine,
+    RunHandle,
+    WwGoActionRunningError,
+    WwGoAuthenticationError,
+    WwGoClient,
+    WwGoError,
+)
 
-type RunListener = Callable[[RunResult], None]
+type ActionListener = Callable[[Run], None]
 
 
 @dataclass(frozen=True, slots=True)
 class ActionRuns:
-    """What an action's entities show: its newest run and its last finished one."""
+    """What an action's entities show: its newest run, and its last ended one."""
 
-    run: RunResult | None = None
-    result: RunResult | None = None
+    newest: Run | None = None
+    ended: Run | None = None
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """How the last ended run ended."""
+        return None if self.ended is None else self.ended.outcome
 
 
 NO_RUNS = ActionRuns()
 
 
-class RunBoard:
-    """Each action's runs as its entities show them; listeners hear of every change, in order."""
+@dataclass(frozen=True, slots=True)
+class RunCall:
+    """A call of an action: its run as it stands, and the run once its entities show its end."""
 
-    def __init__(self, changed: Callable[[], None]) -> None:
-        """`changed` is told after every change (to keep it across a restart)."""
-        self._by_action: dict[str, ActionRuns] = {}
-        self._listeners: defaultdict[str, list[RunListener]] = defaultdict(list)
-        self._changed = changed
-
-    def get(self, action_id: str) -> ActionRuns:
-        """The action's runs as shown."""
-        return self._by_action.get(action_id, NO_RUNS)
-
-    def items(self) -> Iterable[tuple[str, ActionRuns]]:
-        """Every action's runs as shown."""
-        return self._by_action.items()
+    handle: RunHandle
+    shown: asyncio.Future[Run]
 
     @property
-    def results(self) -> dict[str, RunResult]:
-        """Every action's last finished run."""
-        return {key: runs.result for key, runs in self._by_action.items() if runs.result}
+    def run(self) -> Run:
+        """The run as it stands."""
+        return self.handle.run
 
-    def restore(self, results: Mapping[str, RunResult], running: Iterable[RunResult]) -> None:
-        """Show the last results, and the runs in flight, from before a restart."""
-        for action_id, result in results.items():
-            self._by_action[action_id] = ActionRuns(result, result)
-        for run in running:
-            self._by_action[run.action_id] = ActionRuns(run, self.get(run.action_id).result)
+
+class WwGoRuns:
+    """One per device: calls its actions, follows every run, shows each on its action's entities."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: WwGoClient,
+        coordinator: WwGoCoordinator,
+        store: RunStore,
+    ) -> None:
+        """Nothing is called or read until `async_start`."""
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._coordinator = coordinator
+        self._store = store
+        self._engine = RunEngine(
+            client, HassScheduler(hass, entry), self._on_run, coordinator.async_status_read
+        )
+        self._actions: Mapping[str, ActionDefinition] = {}
+        # Each action's last ended run, as kept (ahead of what is shown while it is saved).
+        self._last: dict[str, Run] = {}
+        # What each action's entities show, and the runs under way they show, oldest first.
+        self._shown: dict[str, ActionRuns] = {}
+        self._under_way: defaultdict[str, dict[RunHandle, Run]] = defaultdict(dict)
+        self._listeners: defaultdict[str, list[ActionListener]] = defaultdict(list)
+        # The calls whose callers may wait for their run's end to be shown.
+        self._calls: dict[RunHandle, asyncio.Future[Run]] = {}
+
+    # -- what outlives a restart --
+
+    def restore(self, kept: Kept) -> None:
+        """Show what was shown before the restart, and follow the runs then in flight."""
+        self._actions = kept.actions
+        self._last.update(kept.last_runs)
+        self._shown.update({key: ActionRuns(run, run) for key, run in kept.last_runs.items()})
+        for handle in self._engine.restore(kept.engine):
+            action_id = handle.action_id
+            self._under_way[action_id][handle] = handle.run
+            self._shown[action_id] = ActionRuns(handle.run, self._last.get(action_id))
+
+    def _kept(self) -> Kept:
+        return Kept(self._engine.snapshot(), dict(self._last), dict(self._actions))
 
     @callback
-    def run_changed(self, result: RunResult, newer: RunResult | None = None) -> None:
-        """Show a run's new state on its action's entities, and only on those.
+    def async_start(self) -> None:
+        """Follow the device's action list, and read the runs in flight from before."""
+        entry = self._entry
+        self._actions_changed()
+        entry.async_on_unload(self._coordinator.async_add_listener(self._actions_changed))
+        entry.async_on_unload(self._hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._stop))
+        entry.async_on_unload(self._async_shutdown)
+        self._engine.read_soon()
 
-        `newer` is the action's newer run under way, if any: once this one is shown finished,
-        the run state follows that one again.
+    @callback
+    def _stop(self, _event: Event) -> None:
+        """Home Assistant stops: no more calls or reads; whoever waits on a run is told.
+
+        What is kept is written when Home Assistant writes its last data.
         """
-        action_id = result.action_id
-        runs = ActionRuns(result, result if result.finished else self.get(action_id).result)
-        self._show(runs, result)
-        if result.finished and newer is not None:
-            self._show(ActionRuns(newer, runs.result), newer)
+        self._engine.close()
+        self._release_callers()
+        self._store.async_save_later(self._kept)
 
-    def _show(self, runs: ActionRuns, result: RunResult) -> None:
-        self._by_action[result.action_id] = runs
-        self._changed()
-        for listener in list(self._listeners[result.action_id]):
-            listener(result)
+    async def _async_shutdown(self) -> None:
+        """The entry unloads: the runs still in flight are taken up again when it loads."""
+        self._engine.close()
+        self._release_callers()
+        await self._engine.wait_closed()
+        await self._store.async_save(self._kept())
 
-    def forget(self, keep: Iterable[str]) -> list[str]:
-        """Forget the actions not in `keep`; return them."""
-        gone = set(self._by_action) - set(keep)
-        for action_id in gone:
-            del self._by_action[action_id]
-        return sorted(gone)
+    # -- what entities show --
+
+    def view(self, action_id: str) -> ActionRuns:
+        """What the action's entities show."""
+        return self._shown.get(action_id, NO_RUNS)
 
     @callback
-    def add_listener(self, action_id: str, listener: RunListener) -> CALLBACK_TYPE:
+    def async_add_listener(self, action_id: str, listener: ActionListener) -> CALLBACK_TYPE:
         """Hear of every change of the action's runs, in order."""
         self._listeners[action_id].append(listener)
 
@@ -87,3 +152,131 @@ class RunBoard:
             self._listeners[action_id].remove(listener)
 
         return remove
+
+    @callback
+    def _on_run(self, handle: RunHandle, run: Run) -> None:
+        """The engine reports a run's new state."""
+        if run.outcome is not None:
+            if run.outcome.reason is EndReason.ACTION_REMOVED:
+                self._resolve(handle, run)  # its entities are removed with the action
+                return
+            self._last[run.action_id] = run
+        self._store.async_save_later(self._kept)
+        self._show_run(handle, run)
+
+    def _show_run(self, handle: RunHandle, run: Run) -> None:
+        """Show the run; once it ended, the action shows its newest run under way again."""
+        action_id = run.action_id
+        under_way = self._under_way[action_id]
+        if run.outcome is None:
+            under_way[handle] = run
+            self._show(action_id, ActionRuns(run, self.view(action_id).ended), run)
+            return
+        under_way.pop(handle, None)
+        self._show(action_id, ActionRuns(run, run), run)
+        if under_way:
+            newest = next(reversed(under_way.values()))
+            self._show(action_id, ActionRuns(newest, run), newest)
+        self._resolve(handle, run)
+
+    def _show(self, action_id: str, runs: ActionRuns, run: Run) -> None:
+        self._shown[action_id] = runs
+        for listener in list(self._listeners[action_id]):
+            listener(run)
+
+    # -- the device's actions --
+
+    @callback
+    def _actions_changed(self) -> None:
+        actions = self._coordinator.data.actions
+        if actions == self._actions:
+            return
+        known = {*self._actions, *self._shown, *self._under_way}
+        for action_id in known.difference(actions):
+            self._engine.forget(action_id)
+            self._last.pop(action_id, None)
+            self._shown.pop(action_id, None)
+            self._under_way.pop(action_id, None)
+        self._actions = actions
+        self._store.async_save_later(self._kept)
+
+    # -- calls --
+
+    async def async_call(self, action_id: str) -> RunCall:
+        """Call an action. Refusals the user must know now raise; a busy device queues the run."""
+        action = self._actions.get(action_id)
+        try:
+            handle = await self._engine.call(action_id, action.request_count if action else None)
+        except WwGoActionRunningError as err:
+            # The device still runs the one Home Assistant follows (from before a restart, say),
+            # or one that another client started.
+            key = "action_running" if self._under_way.get(action_id) else "action_running_elsewhere"
+            raise self.translated(err, action_id, key) from err
+        except WwGoError as err:
+            raise self.translated(err, action_id) from err
+        shown = self._calls[handle] = self._hass.loop.create_future()
+        if handle.done.done():
+            self._resolve(handle, handle.done.result())  # stopped while the call was under way
+        return RunCall(handle, shown)
+
+    async def async_wait(self, call: RunCall, seconds: float) -> Run | None:
+        """The run once its end is shown, or None if it is still under way after `seconds`."""
+        done, _ = await asyncio.wait({call.shown}, timeout=seconds)
+        return call.shown.result() if done else None
+
+    async def async_give_up(self, call: RunCall) -> Run:
+        """Give up the run if the device has not accepted it yet; the run as it then stands."""
+        await self._engine.give_up(call.handle)
+        if call.handle.run.ended:
+            return await call.shown
+        return call.run
+
+    def _resolve(self, handle: RunHandle, run: Run) -> None:
+        if (shown := self._calls.pop(handle, None)) is not None and not shown.done():
+            shown.set_result(run)
+
+    def _release_callers(self) -> None:
+        """Nobody follows the runs any more: whoever waits on one is told."""
+        for handle in list(self._calls):
+            if handle.done.done():
+                self._resolve(handle, handle.done.result())
+
+    def outcome_error(self, run: Run) -> HomeAssistantError | None:
+        """What a caller of `ww_go.call_action` is told of a run that never ran, or None."""
+        return outcome_error(
+            run, host=self._coordinator.hostname, title=self._entry.title, reauth=self._reauth
+        )
+
+    def translated(
+        self, err: WwGoError, action_id: str, key: str | None = None
+    ) -> HomeAssistantError:
+        """The error to show for a refusal of an action's call (reauth starts if it is that)."""
+        if isinstance(err, WwGoAuthenticationError):
+            self._reauth()
+        return translated_error(
+            err,
+            action_id=action_id,
+            host=self._coordinator.hostname,
+            title=self._entry.title,
+            key=key,
+        )
+
+    def _reauth(self) -> None:
+        self._entry.async_start_reauth(self._hass)
+
+    # -- support --
+
+    def diagnostics(self) -> dict[str, Any]:
+        """What support needs to see of the runs."""
+        return {
+            "kept": self._kept().as_json(),
+            "in_flight": [run.as_json() for run in self._engine.in_flight],
+            "queued": sorted(self._engine.queued),
+            # The run state each action shows.
+            "shown": {
+                key: runs.newest.state.value
+                for key, runs in self._shown.items()
+                if runs.newest is not None
+            },
+            "sent": dict(self._client.sent),
+        }

@@ -1,4 +1,4 @@
-"""The run engine's clock, timers and tasks, as Home Assistant runs them."""
+"""The run engine's clocks, timers and tasks, as Home Assistant runs them."""
 
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,13 +23,9 @@ class HassScheduler:
         """The event loop's clock: it only moves forward, whatever the wall clock does."""
         return self._hass.loop.time()
 
-    def to_wall(self, moment: float) -> float:
-        """A moment of `now`'s clock as seconds since the epoch (what outlives a restart)."""
-        return dt_util.utcnow().timestamp() - (self.now() - moment)
-
-    def from_wall(self, timestamp: float) -> float:
-        """Seconds since the epoch as a moment of `now`'s clock."""
-        return self.now() - (dt_util.utcnow().timestamp() - timestamp)
+    def wall(self) -> float:
+        """Home Assistant's time of day, in seconds since the epoch."""
+        return dt_util.utcnow().timestamp()
 
     def call_later(self, delay: float, action: Callable[[], None]) -> CALLBACK_TYPE:
         """A Home Assistant timer, cancelled when Home Assistant stops."""

@@ -10,14 +10,14 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import EntityCategory, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import WwGoConfigEntry
 from .entity import WwGoEntity, async_add_action_entities
 from .runs import ActionRuns
+from .runtime import WwGoConfigEntry
 from .wwgo import RunState
 
 PARALLEL_UPDATES = 0
@@ -25,7 +25,7 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class WwGoSensorEntityDescription(SensorEntityDescription):
-    """A sensor of an action, read from its newest run and its last finished run."""
+    """A sensor of an action, read from its newest run and its last ended one."""
 
     value_fn: Callable[[ActionRuns], StateType]
     # Shown from Home Assistant's saved state while the integration's own store has no result
@@ -38,7 +38,7 @@ SENSORS = (
         key="result_code",
         translation_key="result_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda runs: runs.result.code if runs.result else None,
+        value_fn=lambda shown: shown.outcome.code if shown.outcome else None,
         restore=True,
     ),
     WwGoSensorEntityDescription(
@@ -49,7 +49,7 @@ SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda runs: runs.result.exe_time if runs.result else None,
+        value_fn=lambda shown: shown.outcome.exe_time if shown.outcome else None,
         restore=True,
     ),
     WwGoSensorEntityDescription(
@@ -57,7 +57,7 @@ SENSORS = (
         translation_key="run_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in RunState],
-        value_fn=lambda runs: runs.run.state.value if runs.run else None,
+        value_fn=lambda shown: shown.newest.state.value if shown.newest else None,
     ),
 )
 
@@ -68,7 +68,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of every action."""
-    async_add_action_entities(entry, async_add_entities, SENSORS, WwGoSensorEntity)
+    async_add_action_entities(entry, async_add_entities, Platform.SENSOR, SENSORS, WwGoSensorEntity)
 
 
 class WwGoSensorEntity(WwGoEntity, RestoreSensor):
@@ -86,6 +86,6 @@ class WwGoSensorEntity(WwGoEntity, RestoreSensor):
     @property
     @override
     def native_value(self) -> StateType:
-        if self.entity_description.restore and self.runs.result is None:
+        if self.entity_description.restore and self.shown.ended is None:
             return self._restored
-        return self.entity_description.value_fn(self.runs)
+        return self.entity_description.value_fn(self.shown)

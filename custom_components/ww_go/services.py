@@ -1,8 +1,7 @@
 """The `ww_go.call_action` action: run a device action and, if asked, wait for its result."""
 
-import asyncio
 from collections.abc import Mapping
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from homeassistant.core import (
     HomeAssistant,
@@ -11,14 +10,14 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr, service
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
-from .coordinator import WwGoConfigEntry, WwGoCoordinator
-from .wwgo import RunResult, RunState, WwGoError
+from .runtime import WwGoConfigEntry, WwGoRuntimeData
+from .wwgo import Run, RunState
 
 SERVICE_CALL_ACTION: Final = "call_action"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -26,7 +25,15 @@ ATTR_DEVICE_ID: Final = "device_id"
 ATTR_ACTION_ID: Final = "action_id"
 ATTR_WAIT: Final = "wait"
 ATTR_TIMEOUT: Final = "timeout"
-GIVEN_UP_DESCRIPTION: Final = "The device stayed busy until the action call's timeout; not run"
+
+# The response's account of a run not ended yet (queued or running): running.
+UNDER_WAY: Final[dict[str, JsonValueType]] = {
+    "state": RunState.RUNNING.value,
+    "reason": None,
+    "code": None,
+    "exe_time": None,
+    "description": None,
+}
 
 CALL_ACTION_SCHEMA: Final = vol.Schema(
     {
@@ -66,22 +73,30 @@ def _entry_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     return entry.entry_id
 
 
-def _coordinator(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoCoordinator:
-    """The loaded entry's coordinator; Home Assistant's translated errors when there is none."""
+def _runtime(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoRuntimeData:
+    """The loaded entry's runtime data; Home Assistant's translated errors when there is none."""
     entry: WwGoConfigEntry = service.async_get_config_entry(hass, DOMAIN, _entry_id(hass, data))
     return entry.runtime_data
 
 
-def run_response(result: RunResult) -> dict[str, JsonValueType]:
-    """The action's response: the run and each of its requests."""
+def run_response(run: Run) -> dict[str, JsonValueType]:
+    """The action's response: the run, how it ended, and each of its requests."""
+    outcome = run.outcome
+    ended: dict[str, JsonValueType] = (
+        dict(UNDER_WAY)
+        if outcome is None
+        else {
+            "state": outcome.state.value,
+            "reason": outcome.reason.value,
+            "code": outcome.code,
+            "exe_time": outcome.exe_time,
+            "description": outcome.description,
+        }
+    )
     return {
-        "action_id": result.action_id,
-        "status_ids": list(result.status_ids),
-        # Not yet finished (queued or running) is reported as running.
-        "state": result.state.value if result.finished else RunState.RUNNING.value,
-        "code": result.code,
-        "exe_time": result.exe_time,
-        "description": result.description,
+        "action_id": run.action_id,
+        "status_ids": list(run.status_ids),
+        **ended,
         "requests": [
             {
                 "id": request.id,
@@ -90,44 +105,33 @@ def run_response(result: RunResult) -> dict[str, JsonValueType]:
                 "state": request.state.value,
                 "description": request.description,
             }
-            for request in result.requests
+            for request in run.requests
         ],
     }
 
 
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
-    coordinator = _coordinator(call.hass, call.data)
+    runtime = _runtime(call.hass, call.data)
     action_id: str = call.data[ATTR_ACTION_ID]
-    if action_id not in coordinator.data.actions:
+    if action_id not in runtime.coordinator.data.actions:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_action",
             translation_placeholders={
                 "action_id": action_id,
-                "title": coordinator.config_entry.title,
+                "title": runtime.coordinator.config_entry.title,
             },
         )
-    handle = await coordinator.async_run(action_id)
-    result = handle.result
+    runs = runtime.runs
+    run_call = await runs.async_call(action_id)
+    run = run_call.run
     if call.data[ATTR_WAIT]:
-        # asyncio.wait leaves the run's future alone when the timeout passes first.
-        await asyncio.wait({handle.done}, timeout=call.data[ATTR_TIMEOUT])
-        if not handle.done.done():
-            # Still queued when the caller stops waiting: it must not run behind their back.
-            await coordinator.async_cancel_queued(handle, GIVEN_UP_DESCRIPTION)
-        if handle.done.done() and (error := handle.done.exception()) is not None:
-            raise coordinator.translated(cast("WwGoError", error), action_id)
-        if handle.error is not None:
-            raise coordinator.translated(handle.error, action_id)
-        result = handle.result
-        if result.finished and not result.status_ids:
-            # Never accepted: the device stayed busy.
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="device_busy",
-                translation_placeholders={"action_id": action_id, "host": coordinator.host},
-            )
-    return run_response(result) if call.return_response else None
+        ended = await runs.async_wait(run_call, call.data[ATTR_TIMEOUT])
+        # Still queued when the caller stops waiting: it must not run behind their back.
+        run = ended or await runs.async_give_up(run_call)
+        if (error := runs.outcome_error(run)) is not None:
+            raise error
+    return run_response(run) if call.return_response else None
 
 
 @callback

@@ -1,11 +1,11 @@
-"""What outlives a restart: runs in flight, what was learnt, each action's last result.
+"""What outlives a restart: the run engine's snapshot, each action's last run, the action list.
 
 Saved with a delay after a change (never once per status read) and on unload; Home Assistant
 writes a pending save when it stops.
 """
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
@@ -13,85 +13,94 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .wwgo import FINAL_STATES, RequestStatus, RunResult, RunState, RunTracker
+from .wwgo import ActionDefinition, EndReason, EngineSnapshot, Run
 
-STORAGE_VERSION: Final = 1
+STORAGE_VERSION: Final = 2
 SAVE_DELAY: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
-class InFlight:
-    """A run the device accepted and whose result was not read yet."""
-
-    action_id: str
-    status_ids: tuple[int, ...]
-    accepted_at: float
-
-
-@dataclass(slots=True)
-class Remembered:
+class Kept:
     """Everything an entry keeps across a restart."""
 
-    in_flight: list[InFlight] = field(default_factory=list)
-    newest_id: int | None = None
-    durations: dict[str, list[float]] = field(default_factory=dict)
-    ids_per_call: dict[str, int] = field(default_factory=dict)
-    results: dict[str, RunResult] = field(default_factory=dict)
+    engine: EngineSnapshot = field(default_factory=EngineSnapshot)
+    # Each action's last ended run.
+    last_runs: Mapping[str, Run] = field(default_factory=dict)
+    # The device's actions as last known.
+    actions: Mapping[str, ActionDefinition] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """What is written."""
+        return {
+            "engine": self.engine.as_json(),
+            "last_runs": {key: run.as_json() for key, run in self.last_runs.items()},
+            "actions": [action.as_json() for action in self.actions.values()],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Kept:
+        """What was written; anything that does not fit raises (and the entry starts afresh)."""
+        actions = (ActionDefinition.from_json(action) for action in data["actions"])
+        return cls(
+            EngineSnapshot.from_json(data["engine"]),
+            {str(key): _ended(Run.from_json(run)) for key, run in data["last_runs"].items()},
+            {action.id: action for action in actions},
+        )
 
 
-def _result_json(result: RunResult) -> dict[str, Any]:
-    data = asdict(result)
-    data["requests"] = [asdict(request) for request in result.requests]
-    return data
+def _ended(run: Run) -> Run:
+    if not run.ended:
+        raise ValueError(f"a last run of {run.action_id} without its outcome")
+    return run
 
 
-def _result(data: dict[str, Any]) -> RunResult:
-    state = RunState(data["state"])
-    if state not in FINAL_STATES:
-        raise ValueError(f"not a finished run: {state}")
-    return RunResult(
-        action_id=str(data["action_id"]),
-        state=state,
-        status_ids=tuple(int(i) for i in data["status_ids"]),
-        code=None if data["code"] is None else int(data["code"]),
-        exe_time=None if data["exe_time"] is None else float(data["exe_time"]),
-        description=None if data["description"] is None else str(data["description"]),
-        requests=tuple(
-            RequestStatus(str(r["action_id"]), int(r["id"]), int(r["code"]), float(r["exe_time"]))
-            for r in data["requests"]
-        ),
-        finished_at=None if data["finished_at"] is None else float(data["finished_at"]),
-    )
+# Version 1 kept results by their state; each becomes a run ended for the reason that state had.
+V1_REASONS: Final = {
+    "success": EndReason.SUCCEEDED,
+    "failure": EndReason.FAILED,
+    "expired": EndReason.EVICTED,
+    "timeout": EndReason.TIMEOUT,
+}
 
 
-def _remembered(data: Any) -> Remembered:
-    """Read the stored data; anything that does not fit raises (and the entry starts afresh)."""
-    return Remembered(
-        in_flight=[
-            InFlight(
-                str(run["action_id"]),
-                tuple(int(i) for i in run["status_ids"]),
-                float(run["accepted_at"]),
-            )
-            for run in data["in_flight"]
-            if run["status_ids"]
-        ],
-        newest_id=None if data["newest_id"] is None else int(data["newest_id"]),
-        durations={
-            str(action_id): [float(time) for time in times]
-            for action_id, times in data["durations"].items()
+def _from_version_1(old: dict[str, Any]) -> dict[str, Any]:
+    """Version 1's data as version 2 keeps it: the same runs, results and times."""
+
+    def last_run(result: dict[str, Any]) -> dict[str, Any]:
+        reason = V1_REASONS[result["state"]]
+        if reason is EndReason.FAILED and not result["status_ids"]:
+            reason = EndReason.REFUSED  # never run: the device refused it or stayed busy
+        return {
+            "action_id": result["action_id"],
+            "status_ids": result["status_ids"],
+            "requests": [[r["id"], r["code"], r["exe_time"]] for r in result["requests"]],
+            "outcome": {
+                "reason": reason.value,
+                "description": result["description"] or "",
+                "ended_at": result["finished_at"] or 0.0,
+                "code": result["code"],
+                "exe_time": result["exe_time"],
+            },
+        }
+
+    known = {*old["results"], *old["durations"], *(run["action_id"] for run in old["in_flight"])}
+    return {
+        "engine": {
+            key: old[key] for key in ("in_flight", "newest_id", "durations", "ids_per_call")
         },
-        ids_per_call={str(key): int(value) for key, value in data["ids_per_call"].items()},
-        results={str(key): _result(value) for key, value in data["results"].items()},
-    )
+        "last_runs": {key: last_run(result) for key, result in old["results"].items()},
+        "actions": [ActionDefinition(str(action_id)).as_json() for action_id in sorted(known)],
+    }
 
 
 class _VersionedStore(Store[dict[str, Any]]):
-    """Version 1 is the first: any other version is one this integration cannot read."""
+    """Version 1 is brought to version 2; any other version is one this integration cannot read."""
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
+        if old_major_version == 1:
+            return _from_version_1(old_data)
         raise ValueError(f"stored as version {old_major_version}.{old_minor_version}")
 
 
@@ -103,22 +112,22 @@ class RunStore:
         self._store = _VersionedStore(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
         self._pending = False
 
-    async def async_load(self) -> Remembered:
+    async def async_load(self) -> Kept:
         """What was kept; nothing when there is nothing, or when it cannot be read."""
         try:
             data = await self._store.async_load()
-            return Remembered() if data is None else _remembered(data)
+            return Kept() if data is None else Kept.from_json(data)
         except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             LOGGER.warning(
                 "The runs and results kept for %s could not be read (%s); starting afresh",
                 self._store.key,
                 err,
             )
-            return Remembered()
+            return Kept()
 
     @callback
-    def async_save_later(self, snapshot: Callable[[], Remembered]) -> None:
-        """Save what `snapshot()` returns at most `SAVE_DELAY` from now (or when HA stops).
+    def async_save_later(self, kept: Callable[[], Kept]) -> None:
+        """Save what `kept()` returns at most `SAVE_DELAY` from now (or when HA stops).
 
         A save already planned is not put off by later changes: it takes them along.
         """
@@ -128,40 +137,15 @@ class RunStore:
 
         def data() -> dict[str, Any]:
             self._pending = False
-            return _snapshot_json(snapshot())
+            return kept().as_json()
 
         self._store.async_delay_save(data, SAVE_DELAY)
 
-    async def async_save(self, remembered: Remembered) -> None:
-        """Save now."""
-        await self._store.async_save(_snapshot_json(remembered))
+    async def async_save(self, kept: Kept) -> None:
+        """Save now; a save planned for later is replaced by this one."""
+        self._pending = False
+        await self._store.async_save(kept.as_json())
 
     async def async_remove(self) -> None:
         """Forget everything kept (the entry is removed)."""
         await self._store.async_remove()
-
-
-def _snapshot_json(remembered: Remembered) -> dict[str, Any]:
-    return {
-        "in_flight": [asdict(run) for run in remembered.in_flight],
-        "newest_id": remembered.newest_id,
-        "durations": remembered.durations,
-        "ids_per_call": remembered.ids_per_call,
-        "results": {key: _result_json(result) for key, result in remembered.results.items()},
-    }
-
-
-def remembered_of(
-    tracker: RunTracker, results: dict[str, RunResult], to_wall: Callable[[float], float]
-) -> Remembered:
-    """What to keep of a tracker and the last results; `to_wall` turns its moments into times."""
-    return Remembered(
-        in_flight=[
-            InFlight(run.action_id, run.status_ids, to_wall(run.started))
-            for run in tracker.in_flight.values()
-        ],
-        newest_id=tracker.newest_id,
-        durations={key: list(times) for key, times in tracker.durations.items()},
-        ids_per_call=dict(tracker.ids_per_call),
-        results=dict(results),
-    )

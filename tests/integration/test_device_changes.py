@@ -127,7 +127,9 @@ async def test_failed_read_waits_before_the_next(
 
     async def status_reads() -> int:
         diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
-        counts = diagnostics["requests"]
+        runs = diagnostics["runs"]
+        assert isinstance(runs, dict)
+        counts = runs["sent"]
         assert isinstance(counts, dict)
         return int(str(counts["status"]))
 
@@ -162,7 +164,7 @@ async def test_unload_stops_reading_and_releases_waiters(
     await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await waiting
-    assert err.value.translation_key == "run_abandoned"
+    assert err.value.translation_key == "not_followed"
     device.faults.delay = 0
     device.reset_stats()
     for _ in range(5):

@@ -50,6 +50,7 @@ async def test_waits_for_the_result(
         "action_id": "sequence",
         "status_ids": [100, 101, 102],
         "state": "failure",
+        "reason": "failed",
         "code": -104,
         "exe_time": 0.03,
         "description": "Slave device failure",

@@ -13,12 +13,23 @@ import itertools
 from typing import Any
 
 from custom_components.ww_go.wwgo import (
+    Outcome,
     RequestStatus,
+    Run,
     WwGoActionRunningError,
     WwGoConnectionError,
     WwGoDeviceBusyError,
     WwGoError,
 )
+
+# The fake clock's time of day at its start, in seconds since the epoch.
+WALL_START = 1_800_000_000.0
+
+
+def outcome(run: Run) -> Outcome:
+    """The outcome of a run that has one."""
+    assert run.outcome is not None, f"{run} has not ended"
+    return run.outcome
 
 
 class FakeClock:
@@ -35,6 +46,10 @@ class FakeClock:
     def now(self) -> float:
         """The fake time."""
         return self.time
+
+    def wall(self) -> float:
+        """The fake time of day."""
+        return WALL_START + self.time
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run `callback` when the fake time reaches now + delay."""

@@ -12,34 +12,37 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.ww_go.wwgo import (
+    EndReason,
+    EngineSnapshot,
+    KeptRun,
+    Run,
     RunEngine,
     RunHandle,
-    RunResult,
     RunState,
     WwGoActionQueuedError,
     WwGoActionRunningError,
     WwGoError,
     WwGoInvalidResponseError,
-    WwGoRunAbandonedError,
     WwGoTimeoutError,
 )
-from custom_components.ww_go.wwgo.engine import BUSY_RETRY_LIMIT
+from custom_components.ww_go.wwgo.calls import BUSY_RETRY_LIMIT
 from custom_components.ww_go.wwgo.schedule import MIN_READ_GAP
 
-from .fakes import FakeClock, FakeDevice
+from .fakes import WALL_START, FakeClock, FakeDevice, outcome
 
 
 @dataclass
 class Heard:
     """What the engine told its subscriber, in order."""
 
-    runs: list[RunResult] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     reads: list[WwGoError | None] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
 
-    def on_run(self, result: RunResult) -> None:
-        self.runs.append(result)
-        self.log.append(f"run {result.action_id} {result.state}")
+    def on_run(self, handle: RunHandle, run: Run) -> None:
+        assert handle.run == run  # what the caller sees is what was reported
+        self.runs.append(run)
+        self.log.append(f"run {run.action_id} {run.state}")
 
     def on_read(self, error: WwGoError | None) -> None:
         self.reads.append(error)
@@ -90,8 +93,10 @@ async def test_a_run_from_press_to_success(
     await clock.advance(5)
     assert heard.states() == ["running", "success"]
     result = handle.done.result()
-    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 200, 0.2)
-    assert result.finished_at is not None
+    ended = outcome(result)
+    assert (result.state, ended.code, ended.exe_time) == (RunState.SUCCESS, 200, 0.2)
+    assert ended.reason is EndReason.SUCCEEDED
+    assert ended.ended_at == WALL_START + device.read_times[0]  # when the read found it
     assert len(device.reads) == 1  # read once, when the action was likely done
     assert clock.pending_timers() == 0
 
@@ -112,7 +117,8 @@ async def test_a_multi_request_run_reports_its_first_failing_code(
     handle = await engine.call("seq")
     await clock.advance(5)
     result = handle.done.result()
-    assert (result.state, result.code, result.exe_time) == (RunState.FAILURE, -104, 0.3)
+    ended = outcome(result)
+    assert (result.state, ended.code, ended.exe_time) == (RunState.FAILURE, -104, 0.3)
     assert [r.id for r in result.requests] == [100, 101, 102]
 
 
@@ -128,9 +134,9 @@ async def test_two_runs_of_one_action_finishing_in_one_read_are_each_reported(
     second = await engine.call("flaky")
     await clock.advance(10)
     assert heard.states("flaky") == ["running", "running", "failure", "success"]
-    assert [r.code for r in heard.runs if r.finished] == [500, 200]
-    assert first.done.result().code == 500
-    assert second.done.result().code == 200
+    assert [outcome(r).code for r in heard.runs if r.ended] == [500, 200]
+    assert outcome(first.done.result()).code == 500
+    assert outcome(second.done.result()).code == 200
     assert len(device.reads[-1]) == 2  # both runs in the one read that ended them
 
 
@@ -234,7 +240,9 @@ async def test_busy_for_a_minute_fails_the_run(
     await clock.advance(BUSY_RETRY_LIMIT + 1)
     result = handle.done.result()
     assert (result.state, result.status_ids) == (RunState.FAILURE, ())
-    assert result.description == "The device stayed busy for 60 seconds; the action was not run"
+    assert outcome(result).reason is EndReason.BUSY
+    description = outcome(result).description
+    assert description == "The device stayed busy for 60 seconds; the action was not run"
     assert heard.states() == ["queued", "failure"]
     assert device.calls <= 12  # growing pauses, not a flood
 
@@ -249,17 +257,20 @@ async def test_busy_calls_are_retried_as_the_device_asks(
     assert device.calls == 12  # one each 5 s until the minute is over
 
 
-async def test_a_cancelled_queued_run_never_runs(
+async def test_a_queued_run_given_up_never_runs(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     device.busy_calls = 1
     handle = await engine.call("fast")
-    await engine.cancel(handle, "given up")
+    await clock.advance(0.5)
+    await engine.give_up(handle)
     calls = device.calls
     await clock.advance(120)
     assert device.calls == calls
     assert heard.states() == ["queued", "failure"]
-    assert handle.done.result().description == "given up"
+    ended = outcome(handle.done.result())
+    assert ended.reason is EndReason.BUSY
+    assert ended.description == "The device stayed busy for 0 seconds; the action was not run"
 
 
 async def test_a_queued_run_refused_on_retry_says_why(
@@ -274,7 +285,9 @@ async def test_a_queued_run_refused_on_retry_says_why(
     await clock.advance(5)
     result = handle.done.result()
     assert result.state is RunState.FAILURE
-    assert isinstance(handle.error, WwGoActionRunningError)
+    assert outcome(result).reason is EndReason.REFUSED
+    assert isinstance(outcome(result).error, WwGoActionRunningError)
+    assert outcome(result).description == "Action fast was already running on the device"
 
 
 async def test_refusals_reach_the_caller(engine: RunEngine, device: FakeDevice) -> None:
@@ -290,7 +303,7 @@ async def test_an_evicted_result_expires_its_run(
     device.external(40)
     await clock.advance(5)
     assert heard.runs[-1].state is RunState.EXPIRED
-    assert "pushed it out" in (heard.runs[-1].description or "")
+    assert outcome(heard.runs[-1]).reason is EndReason.EVICTED
 
 
 async def test_a_reboot_expires_the_runs_in_flight(
@@ -300,7 +313,8 @@ async def test_a_reboot_expires_the_runs_in_flight(
     device.reboot()
     handle = await engine.call("fast")
     assert heard.states() == ["running", "expired", "running"]
-    assert heard.runs[1].description == "The device restarted and lost this result"
+    assert outcome(heard.runs[1]).reason is EndReason.DEVICE_RESTARTED
+    assert outcome(heard.runs[1]).description == "The device restarted and lost this result"
     await clock.advance(5)
     assert handle.done.result().state is RunState.SUCCESS
 
@@ -347,10 +361,10 @@ async def test_a_failing_subscriber_does_not_cost_other_runs_their_reports(
 ) -> None:
     reported: list[str] = []
 
-    def on_run(result: RunResult) -> None:
-        if result.action_id == "failing" and result.finished:
+    def on_run(_handle: RunHandle, run: Run) -> None:
+        if run.action_id == "failing" and run.ended:
             raise RuntimeError("subscriber bug")
-        reported.append(f"{result.action_id} {result.state}")
+        reported.append(f"{run.action_id} {run.state}")
 
     engine = RunEngine(device, clock, on_run)
     await engine.call("failing")
@@ -371,8 +385,8 @@ async def test_a_failed_read_is_retried_later(
     assert [error is None for error in heard.reads] == [False, False, True]
 
 
-async def test_closing_abandons_whoever_waits(
-    engine: RunEngine, device: FakeDevice, clock: FakeClock
+async def test_closing_tells_whoever_waits(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     running = await engine.call("long")
     device.busy_calls = 5
@@ -380,8 +394,9 @@ async def test_closing_abandons_whoever_waits(
     engine.close()
     await clock.advance(100)
     for handle in (running, queued):
-        with pytest.raises(WwGoRunAbandonedError):
-            handle.done.result()
+        assert outcome(handle.done.result()).reason is EndReason.NOT_FOLLOWED
+    assert heard.states() == ["running", "queued"]  # no end reported: the run goes on
+    assert [run.action_id for run in engine.snapshot().in_flight] == ["long"]
     calls = device.calls
     await clock.advance(100)
     assert device.calls == calls  # nothing retried after closing
@@ -393,7 +408,8 @@ async def test_restored_runs_are_read_at_once(
 ) -> None:
     ids = await device.call("slow")
     engine = RunEngine(device, clock, heard.on_run, heard.on_read)
-    engine.restore([("slow", ids, clock.now())])
+    [handle] = engine.restore(EngineSnapshot((KeptRun("slow", ids, clock.wall()),)))
+    assert handle.run.state is RunState.RUNNING
     engine.read_soon()
     await clock.advance(0)
     assert device.reads == [list(ids)]
@@ -406,11 +422,11 @@ async def test_a_restored_run_the_device_lost_expires_saying_so(
     device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     engine = RunEngine(device, clock, heard.on_run, heard.on_read)
-    engine.restore([("slow", (5,), clock.now())])
+    engine.restore(EngineSnapshot((KeptRun("slow", (5,), clock.wall()),)))
     engine.read_soon()
     await clock.advance(0)
     assert heard.runs[-1].state is RunState.EXPIRED
-    assert "while Home Assistant was not running" in (heard.runs[-1].description or "")
+    assert outcome(heard.runs[-1]).reason is EndReason.LOST_WHILE_STOPPED
     engine.close()
 
 
@@ -425,7 +441,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("offline"), st.booleans()),
     st.tuples(st.just("external"), st.integers(min_value=1, max_value=45)),
     st.tuples(st.just("reboot"), st.just(1)),
-    st.tuples(st.just("cancel"), st.just(0)),
+    st.tuples(st.just("give_up"), st.just(0)),
 )
 READ_FAULTS: dict[str, BaseException] = {
     "timeout": WwGoTimeoutError("no answer"),
@@ -453,16 +469,16 @@ async def _press_twice_at_once(home: Home, action_id: str) -> None:
     both = await asyncio.gather(
         home.engine.call(action_id), home.engine.call(action_id), return_exceptions=True
     )
-    for outcome in both:
-        if isinstance(outcome, RunHandle):
-            home.handles.append(outcome)
+    for answer in both:
+        if isinstance(answer, RunHandle):
+            home.handles.append(answer)
         else:
-            assert isinstance(outcome, WwGoError)
+            assert isinstance(answer, WwGoError)
 
 
-async def _cancel(home: Home, _: object) -> None:
+async def _give_up(home: Home, _: object) -> None:
     if home.handles:
-        await home.engine.cancel(home.handles[-1], "given up")
+        await home.engine.give_up(home.handles[-1])
 
 
 async def _reboot(home: Home, _: object) -> None:
@@ -498,7 +514,7 @@ PLAY: dict[str, Callable[[Home, Any], Awaitable[None]]] = {
     "offline": _set_offline,
     "external": _external,
     "reboot": _reboot,
-    "cancel": _cancel,
+    "give_up": _give_up,
 }
 
 
@@ -528,21 +544,21 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     # Every run ended, once, and what its caller got is what the subscriber heard last.
     for handle in handles:
         assert handle.done.done()
-        assert handle.done.result().finished
+        assert handle.done.result().ended
     # Each accepted run: reported running, then ended once (a reboot may reuse its IDs later).
     following: set[tuple[int, ...]] = set()
     for result in heard.runs:
         if result.state is RunState.RUNNING:
             assert result.status_ids not in following
             following.add(result.status_ids)
-        elif result.finished and result.status_ids:
+        elif result.ended and result.status_ids:
             following.remove(result.status_ids)
     assert not following
     never_accepted = [h for h in handles if not h.done.result().status_ids]
     assert all(h.done.result().state is RunState.FAILURE for h in never_accepted)
     queued = sum(1 for r in heard.runs if r.state is RunState.QUEUED)
     assert len(never_accepted) <= queued <= len(handles)
-    assert not engine.tracker.in_flight
+    assert not engine.in_flight
     assert clock.pending_timers() == 0
     # Never two status requests closer than the device's patience allows.
     gaps = [b - a for a, b in itertools.pairwise(device.read_times)]
@@ -584,9 +600,8 @@ async def test_a_retry_under_way_when_closing_is_still_tracked(
     engine.close()
     device.gate.set()
     await engine.wait_closed()
-    with pytest.raises(WwGoRunAbandonedError):
-        handle.done.result()
-    assert [run.action_id for run in engine.tracker.in_flight.values()] == ["long"]
+    assert outcome(handle.done.result()).reason is EndReason.NOT_FOLLOWED
+    assert [run.action_id for run in engine.in_flight] == ["long"]
 
 
 async def test_held_for_the_window_for_a_minute_says_so(
@@ -597,5 +612,6 @@ async def test_held_for_the_window_for_a_minute_says_so(
         await engine.call(f"a{number}")
     handle = await engine.call("fast")
     await clock.advance(BUSY_RETRY_LIMIT + 1)
-    description = handle.done.result().description or ""
-    assert description.startswith("Earlier results stayed unread for 60 seconds")
+    ended = outcome(handle.done.result())
+    assert ended.reason is EndReason.WINDOW_FULL
+    assert ended.description.startswith("Earlier results stayed unread for 60 seconds")

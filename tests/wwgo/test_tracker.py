@@ -3,7 +3,15 @@
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.ww_go.wwgo import STATUS_WINDOW, RequestStatus, RunState, RunTracker
+from custom_components.ww_go.wwgo import (
+    STATUS_WINDOW,
+    EndReason,
+    RequestStatus,
+    RunState,
+    RunTracker,
+)
+
+from .fakes import outcome
 
 
 def _final(action_id: str, status_id: int, code: int = 200, exe_time: float = 0.2) -> RequestStatus:
@@ -19,11 +27,15 @@ def test_run_from_running_to_success() -> None:
     started = tracker.start("1", [139], now=0.0)
     assert started.state is RunState.RUNNING
     assert tracker.ids_to_read() == [139]
-    [result] = tracker.apply([139], {139: _running("1", 139)}, now=0.5)
+    [result] = tracker.apply([139], {139: _running("1", 139)}, now=0.5, wall=0.5)
     assert result.state is RunState.RUNNING
     assert tracker.in_flight
-    [result] = tracker.apply([139], {139: _final("1", 139, 200, 0.133)}, now=1.5)
-    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 200, 0.133)
+    [result] = tracker.apply([139], {139: _final("1", 139, 200, 0.133)}, now=1.5, wall=1.5)
+    assert (result.state, outcome(result).code, outcome(result).exe_time) == (
+        RunState.SUCCESS,
+        200,
+        0.133,
+    )
     assert not tracker.in_flight
     assert tracker.next_read_delay(now=2.0) is None
 
@@ -32,20 +44,26 @@ def test_multi_request_run_waits_for_every_request() -> None:
     tracker = RunTracker()
     tracker.start("seq", [12, 10, 11], now=0.0)
     answer = {10: _final("seq", 10), 11: _running("seq", 11), 12: _running("seq", 12)}
-    [result] = tracker.apply([10, 11, 12], answer, 1.0)
+    [result] = tracker.apply([10, 11, 12], answer, 1.0, wall=1.0)
     assert result.state is RunState.RUNNING
     assert tracker.ids_to_read() == [11, 12]
-    [result] = tracker.apply([11, 12], {11: _final("seq", 11, 1), 12: _final("seq", 12, 204)}, 2.0)
-    assert (result.state, result.code, result.exe_time) == (RunState.SUCCESS, 204, 0.6)
+    [result] = tracker.apply(
+        [11, 12], {11: _final("seq", 11, 1), 12: _final("seq", 12, 204)}, 2.0, wall=2.0
+    )
+    assert (result.state, outcome(result).code, outcome(result).exe_time) == (
+        RunState.SUCCESS,
+        204,
+        0.6,
+    )
     assert result.status_ids == (10, 11, 12)
 
 
 def test_absent_id_expires_its_run() -> None:
     tracker = RunTracker()
     tracker.start("1", [5], now=0.0)
-    [result] = tracker.apply([5], {}, now=1.0)
+    [result] = tracker.apply([5], {}, now=1.0, wall=1.0)
     assert result.state is RunState.EXPIRED
-    assert result.code is None
+    assert (outcome(result).reason, outcome(result).code) == (EndReason.EVICTED, None)
     assert not tracker.in_flight
 
 
@@ -54,18 +72,18 @@ def test_id_older_than_the_window_expires_without_asking() -> None:
     tracker.start("1", [5], now=0.0)
     tracker.start("2", [5 + STATUS_WINDOW], now=0.0)
     assert tracker.ids_to_read() == [5 + STATUS_WINDOW]
-    results = tracker.apply([45], {45: _running("2", 45)}, now=1.0)
+    results = tracker.apply([45], {45: _running("2", 45)}, now=1.0, wall=1.0)
     assert [r.state for r in results] == [RunState.EXPIRED, RunState.RUNNING]
 
 
 def test_run_times_out_after_five_minutes() -> None:
     tracker = RunTracker()
     tracker.start("slow", [7], now=0.0)
-    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=299.0)
+    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=299.0, wall=299.0)
     assert result.state is RunState.RUNNING
-    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=300.0)
+    [result] = tracker.apply([7], {7: _running("slow", 7)}, now=300.0, wall=300.0)
     assert result.state is RunState.TIMEOUT
-    assert result.description == "Still running after 300 seconds"
+    assert outcome(result).description == "Still running after 300 seconds"
 
 
 def test_at_risk_names_the_ids_a_call_would_push_out() -> None:
@@ -84,11 +102,11 @@ def test_first_read_follows_the_actions_execution_time() -> None:
     tracker = RunTracker()
     tracker.start("fast", [1], now=0.0)
     assert tracker.next_read_delay(now=0.0) == pytest.approx(0.3)  # unknown action: soon
-    tracker.apply([1], {1: _final("fast", 1, 200, 0.1)}, now=0.3)
+    tracker.apply([1], {1: _final("fast", 1, 200, 0.1)}, now=0.3, wall=0.3)
     assert tracker.durations["fast"] == [0.1]
     tracker.start("fast", [2], now=10.0)
     assert tracker.next_read_delay(now=10.0) == pytest.approx(0.132)  # its time, and a little
-    tracker.apply([2], {2: _running("fast", 2)}, now=10.132)
+    tracker.apply([2], {2: _running("fast", 2)}, now=10.132, wall=10.132)
     # Longer than ever before: read again soon.
     assert tracker.next_read_delay(now=10.132) == pytest.approx(0.25)
 
@@ -104,7 +122,7 @@ def test_an_older_run_of_an_action_with_a_newer_one_accepted_is_due_at_once() ->
 def test_reads_keep_a_minimum_gap() -> None:
     tracker = RunTracker()
     tracker.start("a", [1], now=0.0)
-    tracker.apply([1], {1: _running("a", 1)}, now=0.5)
+    tracker.apply([1], {1: _running("a", 1)}, now=0.5, wall=0.5)
     tracker.durations["b"] = [0.0]
     tracker.start("b", [2], now=0.55)
     assert tracker.next_read_delay(now=0.55) == pytest.approx(0.2)  # 0.5 + 0.25 - 0.55
@@ -137,7 +155,9 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
         now += 0.1
         if step == "call":
             if tracker.at_risk(size):
-                tracker.apply(tracker.ids_to_read(), _answer(device, tracker.ids_to_read()), now)
+                tracker.apply(
+                    tracker.ids_to_read(), _answer(device, tracker.ids_to_read()), now, wall=now
+                )
             if tracker.at_risk(size):
                 continue  # still running: the call waits
             ids = list(range(next_id, next_id + size))
@@ -152,7 +172,7 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
         else:
             asked = tracker.ids_to_read()
             assert len(asked) <= STATUS_WINDOW
-            results = tracker.apply(asked, _answer(device, asked), now)
+            results = tracker.apply(asked, _answer(device, asked), now, wall=now)
             assert all(r.state is not RunState.EXPIRED for r in results)
 
 
@@ -164,7 +184,7 @@ def test_back_off_and_minimum_gap_hold_reads_out_of_schedule() -> None:
     tracker = RunTracker()
     tracker.start("a", [1], now=0.0)
     assert tracker.may_read(now=0.0)
-    tracker.apply([1], {1: _running("a", 1)}, now=1.0)
+    tracker.apply([1], {1: _running("a", 1)}, now=1.0, wall=1.0)
     assert not tracker.may_read(now=1.1)  # the read that just happened is fresh enough
     assert tracker.may_read(now=1.3)
     tracker.back_off(now=1.3, seconds=5)
@@ -177,10 +197,10 @@ def test_a_device_reboot_restarts_the_status_ids() -> None:
     """After a reboot the counter starts low again: new runs are read, not taken as evicted."""
     tracker = RunTracker()
     tracker.start("a", [5000], now=0.0)
-    tracker.apply([5000], {5000: _final("a", 5000)}, now=1.0)
+    tracker.apply([5000], {5000: _final("a", 5000)}, now=1.0, wall=1.0)
     tracker.start("a", [1], now=2.0)
     assert tracker.ids_to_read() == [1]
-    [result] = tracker.apply([1], {1: _final("a", 1)}, now=3.0)
+    [result] = tracker.apply([1], {1: _final("a", 1)}, now=3.0, wall=3.0)
     assert result.state is RunState.SUCCESS
 
 
@@ -195,7 +215,7 @@ def test_expected_ids_before_the_first_run_come_from_the_action_list() -> None:
 def test_a_reused_status_id_holding_another_actions_result_is_not_ours() -> None:
     tracker = RunTracker()
     tracker.start("a", [7], now=0.0)
-    [result] = tracker.apply([7], {7: _final("b", 7)}, now=1.0)
+    [result] = tracker.apply([7], {7: _final("b", 7)}, now=1.0, wall=1.0)
     assert result.state is RunState.EXPIRED
 
 
@@ -205,7 +225,7 @@ def test_expire_all_after_a_reboot() -> None:
     tracker.start("b", [901, 902], now=0.0)
     assert tracker.restarted([3])
     assert not tracker.restarted([903])
-    results = tracker.expire_all(now=1.0)
+    results = tracker.expire_all(wall=1.0)
     assert [(r.action_id, r.state) for r in results] == [
         ("a", RunState.EXPIRED),
         ("b", RunState.EXPIRED),

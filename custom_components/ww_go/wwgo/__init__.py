@@ -4,7 +4,7 @@ from .address import base_url, normalize_host
 from .client import WwGoClient
 from .clock import DeviceApi, LoopScheduler, Scheduler
 from .codes import MODBUS_DESCRIPTIONS, STATUS_WINDOW, RequestState, describe, request_state
-from .engine import RunEngine
+from .engine import RunEngine, RunListener
 from .errors import (
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
@@ -17,25 +17,26 @@ from .errors import (
     WwGoError,
     WwGoInvalidResponseError,
     WwGoNotSupportedError,
-    WwGoRunAbandonedError,
     WwGoTimeoutError,
 )
 from .handle import RunHandle
-from .models import (
+from .models import ActionDefinition, ActionList, RequestStatus, follow_list
+from .parse import decode_body, parse_action_list, parse_status_ids, parse_statuses
+from .run import (
+    END_STATES,
     FINAL_STATES,
     PROBLEM_STATES,
-    ActionDefinition,
-    ActionList,
-    RequestStatus,
-    RunResult,
+    EndReason,
+    Outcome,
+    Run,
     RunState,
     aggregate,
-    follow_list,
 )
-from .parse import decode_body, parse_action_list, parse_status_ids, parse_statuses
+from .snapshot import EngineSnapshot, KeptRun
 from .tracker import RunTracker
 
 __all__ = [
+    "END_STATES",
     "FINAL_STATES",
     "MODBUS_DESCRIPTIONS",
     "PROBLEM_STATES",
@@ -43,12 +44,17 @@ __all__ = [
     "ActionDefinition",
     "ActionList",
     "DeviceApi",
+    "EndReason",
+    "EngineSnapshot",
+    "KeptRun",
     "LoopScheduler",
+    "Outcome",
     "RequestState",
     "RequestStatus",
+    "Run",
     "RunEngine",
     "RunHandle",
-    "RunResult",
+    "RunListener",
     "RunState",
     "RunTracker",
     "Scheduler",
@@ -64,7 +70,6 @@ __all__ = [
     "WwGoError",
     "WwGoInvalidResponseError",
     "WwGoNotSupportedError",
-    "WwGoRunAbandonedError",
     "WwGoTimeoutError",
     "aggregate",
     "base_url",

@@ -5,6 +5,7 @@ read: bounded in size, decoded by `decode_body` and handed to one parse function
 """
 
 import base64
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 import functools
@@ -44,6 +45,8 @@ from .parse import (
 CALL_PATH: Final = "/api/v1/actions/call"
 STATUS_PATH: Final = "/api/v1/actions/status"
 ACTIONS_PATH: Final = "/api/v1/actions"
+# What each endpoint is called in `WwGoClient.sent`.
+ENDPOINTS: Final = {CALL_PATH: "call", STATUS_PATH: "status", ACTIONS_PATH: "actions"}
 DEFAULT_TIMEOUT: Final = 10.0
 
 _READ_CHUNK: Final = 1 << 16
@@ -96,7 +99,7 @@ def _basic_auth(username: str, password: str | None) -> str:
     return f"Basic {token}"
 
 
-def _refusal(
+def _error_of_status(
     method: str, path: str, status: int, headers: Mapping[str, str], errors: ErrorTable
 ) -> WwGoError:
     error = errors.get(status, WwGoDeviceError)
@@ -152,6 +155,8 @@ class WwGoClient:
         self._headers = {"Authorization": _basic_auth(username, password)} if username else {}
         self._ssl = verify_ssl
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # The requests sent, by endpoint ("call", "status", "actions").
+        self.sent: Counter[str] = Counter()
 
     async def _request[T](
         self,
@@ -163,6 +168,7 @@ class WwGoClient:
     ) -> T:
         """Send one request and parse its answer: a typed value or a WwGoError, nothing else."""
         url = self.base_url.with_path(path).with_query(params)
+        self.sent[ENDPOINTS[path]] += 1
         try:
             # A device does not send us elsewhere: a redirect is an answer we cannot use.
             async with self._session.request(
@@ -175,7 +181,7 @@ class WwGoClient:
             ) as response:
                 status, headers = response.status, response.headers
                 if status >= HTTPStatus.MULTIPLE_CHOICES:
-                    raise _refusal(method, path, status, headers, errors)
+                    raise _error_of_status(method, path, status, headers, errors)
                 raw = await _read_body(response)
         except TimeoutError as err:
             raise WwGoTimeoutError(f"{self.base_url.host} did not answer in time") from err

@@ -1,7 +1,8 @@
-"""What the run engine runs on: a device to talk to, and a clock with timers and tasks."""
+"""What the run engine runs on: a device to talk to, and clocks with timers and tasks."""
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
+import time
 from typing import Any, Protocol
 
 from .models import RequestStatus
@@ -18,10 +19,13 @@ class DeviceApi(Protocol):
 
 
 class Scheduler(Protocol):
-    """The engine's clock, timers and background tasks."""
+    """The engine's clocks, timers and background tasks."""
 
     def now(self) -> float:
-        """Seconds, on a clock that only moves forward."""
+        """Seconds, on a clock that only moves forward: what timeouts and reads are timed by."""
+
+    def wall(self) -> float:
+        """Seconds since the epoch: what outcomes are stamped with, and what a snapshot keeps."""
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run `callback` after `delay` seconds; return what cancels it."""
@@ -40,6 +44,10 @@ class LoopScheduler:
     def now(self) -> float:
         """The loop's monotonic clock."""
         return self._loop.time()
+
+    def wall(self) -> float:
+        """The system's clock."""
+        return time.time()
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """A loop timer."""

@@ -1,5 +1,7 @@
 """Errors of the WW Go device library: one hierarchy, each with the HTTP status if any."""
 
+import logging
+
 
 class WwGoError(Exception):
     """Base of every error the library raises."""
@@ -65,5 +67,26 @@ class WwGoActionQueuedError(WwGoError):
     """A run of the action already waits for the device to accept it."""
 
 
-class WwGoRunAbandonedError(WwGoError):
-    """Nobody follows the run any more: the engine was closed, or the action left the device."""
+class UnexpectedErrors:
+    """Logs an error no answer should cause once (with its traceback), then at debug level.
+
+    Background work carries on after such an error: it is a bug to report, not a reason to stop.
+    """
+
+    def __init__(self, logger: logging.Logger, doing: str) -> None:
+        """Log to `logger` what went wrong while `doing` something."""
+        self._logger = logger
+        self._doing = doing
+        self._logged = False
+
+    def log(self, err: BaseException) -> None:
+        """Log `err`: in full the first time since the last `reset`."""
+        if not self._logged:
+            self._logged = True
+            self._logger.error("Unexpected error %s; carrying on", self._doing, exc_info=err)
+        else:
+            self._logger.debug("Unexpected error %s again", self._doing, exc_info=err)
+
+    def reset(self) -> None:
+        """It went well again: the next unexpected error is logged in full."""
+        self._logged = False

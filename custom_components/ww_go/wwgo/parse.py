@@ -209,7 +209,7 @@ ACTION_KEYS: Final = frozenset(
     {"id", "action_id", "name", "title", "requests", "enable", "enabled", "request_count"}
 )
 # Keys of an error answer (200 with {"error": ...}), never an action list.
-ERROR_KEYS: Final = frozenset({"error", "errors"})
+ERROR_FIELDS: Final = frozenset({"error", "errors"})
 # Where a device may describe itself beside its actions: per field of ActionList, the keys it is
 # read from, the first found winning.
 DESCRIPTION_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -268,7 +268,7 @@ def _listed_items(body: Mapping[str, Any]) -> Iterable[tuple[object, str | None]
     """The action entries of an object: its `actions` list, another list, or values keyed by ID."""
     if isinstance(body.get("actions"), list):
         return ((item, None) for item in body["actions"])
-    if not ERROR_KEYS.isdisjoint(body):
+    if not ERROR_FIELDS.isdisjoint(body):
         raise _invalid("the action list is an error answer", body)
     lists = [value for value in body.values() if isinstance(value, list)]
     if lists:
@@ -289,9 +289,9 @@ def parse_action_list(body: object) -> ActionList:
 
     An object keyed by ID counts only with values that look like action definitions (a key of
     ACTION_KEYS). WwGoInvalidResponseError for an answer that holds no action list: an error answer
-    (a key of ERROR_KEYS without an `actions` list), or an object of other keys only. An empty list,
-    `{"actions": []}`, and an object of the device's own description only list no actions. Entries
-    without an ID are left out; of duplicates the last definition wins.
+    (a key of ERROR_FIELDS without an `actions` list), or an object of other keys only. An empty
+    list, `{"actions": []}`, and an object of the device's own description only list no actions.
+    Entries without an ID are left out; of duplicates the last definition wins.
     """
     description: dict[str, str | None] = {}
     items: Iterable[tuple[object, str | None]]

@@ -1,30 +1,28 @@
-"""The run tracker: status IDs in flight, and what each answer does to their runs. No I/O."""
+"""The run tracker: status IDs in flight, and what each answer does to their runs. No I/O.
+
+Times are the engine's steady clock (`now`), except `wall`: seconds since the epoch, what an
+outcome is stamped with.
+"""
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from .codes import STATUS_WINDOW
-from .models import RequestStatus, RunResult, RunState, aggregate
+from .models import RequestStatus
+from .run import EndReason, Outcome, Run, aggregate
 from .schedule import MIN_READ_GAP, next_read, remember
 
 RUN_TIMEOUT: Final = 300.0
 
-EXPIRED_DESCRIPTION: Final = "The device no longer holds this result: newer runs pushed it out"
-LOST_DESCRIPTION: Final = (
-    "The device no longer holds this result: it was lost while Home Assistant was not running"
-)
-REBOOT_DESCRIPTION: Final = "The device restarted and lost this result"
-TIMEOUT_DESCRIPTION: Final = "Still running after {seconds:.0f} seconds"
-
 
 @dataclass(slots=True)
-class Run:
-    """One run of an action in flight."""
+class Tracked:
+    """A run in flight, with what its reads found so far."""
 
     action_id: str
     status_ids: tuple[int, ...]
-    started: float
+    accepted_at: float
     # When a status read last asked for this run's IDs.
     read_at: float | None = None
     # Accepted before Home Assistant (re)started: a lost result was lost while it was down.
@@ -39,16 +37,10 @@ class Run:
             if status_id not in self.statuses or not self.statuses[status_id].state.final
         ]
 
-    def ended(self, state: RunState, description: str, now: float) -> RunResult:
-        """The run's result when it ends without a result of the device's (expired, timeout)."""
-        return RunResult(
-            self.action_id,
-            state,
-            self.status_ids,
-            description=description,
-            requests=tuple(self.statuses[i] for i in self.status_ids if i in self.statuses),
-            finished_at=now,
-        )
+    def run(self, outcome: Outcome | None = None) -> Run:
+        """The run as it stands, or ended with `outcome`."""
+        requests = tuple(self.statuses[i] for i in self.status_ids if i in self.statuses)
+        return Run(self.action_id, self.status_ids, requests, outcome)
 
 
 @dataclass(slots=True)
@@ -62,7 +54,7 @@ class RunTracker:
     # No read before this time: the device asked us to back off, or did not answer.
     not_before: float = 0.0
     # The runs in flight, keyed by first status ID, oldest call first.
-    in_flight: dict[int, Run] = field(default_factory=dict)
+    in_flight: dict[int, Tracked] = field(default_factory=dict)
     # How many status IDs each action's last call took.
     ids_per_call: dict[str, int] = field(default_factory=dict)
     # The execution times of each action's last runs, newest last.
@@ -70,15 +62,15 @@ class RunTracker:
 
     def start(
         self, action_id: str, status_ids: Collection[int], now: float, *, restored: bool = False
-    ) -> RunResult:
+    ) -> Run:
         """Track a run the device accepted (or one accepted before a restart, `restored`)."""
         ids = tuple(sorted(set(status_ids)))
         if not restored and self.restarted(ids):
             self.newest_id = None
         self._observe(ids)
-        self.in_flight[ids[0]] = Run(action_id, ids, now, restored=restored)
+        tracked = self.in_flight[ids[0]] = Tracked(action_id, ids, now, restored=restored)
         self.ids_per_call[action_id] = len(ids)
-        return RunResult(action_id, RunState.RUNNING, ids)
+        return tracked.run()
 
     def restarted(self, status_ids: Collection[int]) -> bool:
         """Whether new status IDs show a device that restarted its counter (a reboot).
@@ -88,14 +80,13 @@ class RunTracker:
         """
         return self.newest_id is not None and min(status_ids) <= self.newest_id
 
-    def expire_all(self, now: float) -> list[RunResult]:
-        """End every run in flight as expired: their statuses went with a reboot."""
-        results = [
-            run.ended(RunState.EXPIRED, REBOOT_DESCRIPTION, now) for run in self.in_flight.values()
-        ]
+    def expire_all(self, wall: float) -> list[Run]:
+        """End every run in flight: their statuses went with a reboot."""
+        outcome = Outcome.of(EndReason.DEVICE_RESTARTED, wall)
+        ended = [tracked.run(outcome) for tracked in self.in_flight.values()]
         self.in_flight.clear()
         self.newest_id = None
-        return results
+        return ended
 
     def _observe(self, ids: Iterable[int]) -> None:
         self.newest_id = max((self.newest_id or 0, *ids))
@@ -129,17 +120,17 @@ class RunTracker:
             due = max(due, self.last_read + MIN_READ_GAP)
         return max(0.0, due - now)
 
-    def _due(self, run: Run) -> float:
+    def _due(self, tracked: Tracked) -> float:
         newer = any(
-            other.action_id == run.action_id and other.started > run.started
+            other.action_id == tracked.action_id and other.accepted_at > tracked.accepted_at
             for other in self.in_flight.values()
         )
         if newer:
             # The device accepted a newer run of the action: this one has finished.
-            return run.started
-        history = self.durations.get(run.action_id, ())
-        last = None if run.read_at is None else run.read_at - run.started
-        return run.started + next_read(history, last)
+            return tracked.accepted_at
+        history = self.durations.get(tracked.action_id, ())
+        last = None if tracked.read_at is None else tracked.read_at - tracked.accepted_at
+        return tracked.accepted_at + next_read(history, last)
 
     def may_read(self, now: float) -> bool:
         """Whether a read now, out of schedule, respects back-off and the minimum gap."""
@@ -151,57 +142,64 @@ class RunTracker:
         self.not_before = now + seconds
 
     def apply(
-        self, asked: Collection[int], answer: Mapping[int, RequestStatus], now: float
-    ) -> list[RunResult]:
+        self,
+        asked: Collection[int],
+        answer: Mapping[int, RequestStatus],
+        now: float,
+        *,
+        wall: float,
+    ) -> list[Run]:
         """Take a status answer (and the passing of time) into every run in flight.
 
-        Returns each run's result, oldest call first; finished runs stop being tracked. An asked
-        ID absent from the answer, or one already older than the window, has been evicted: its
-        run is expired. A failed read is an empty `asked`: only timeouts can end runs then.
+        Returns each run as it now stands, oldest call first; ended runs stop being tracked. An
+        asked ID absent from the answer, or one already older than the window, has been evicted:
+        its run has no result to read any more. A failed read is an empty `asked`: only timeouts
+        can end runs then.
         """
         self.last_read = now
         self._observe(i for i in answer if i in asked)
         oldest = self.oldest_held() or 0
-        results: list[RunResult] = []
-        for key, run in list(self.in_flight.items()):
+        runs: list[Run] = []
+        for key, tracked in list(self.in_flight.items()):
             # An ID now holding another action's status was reused: ours is gone.
             ours = {
                 i: answer[i]
-                for i in run.status_ids
-                if i in asked and i in answer and answer[i].action_id == run.action_id
+                for i in tracked.status_ids
+                if i in asked and i in answer and answer[i].action_id == tracked.action_id
             }
-            run.statuses.update(ours)
-            if any(i in asked for i in run.status_ids):
-                run.read_at = now
-            evicted = [i for i in run.pending() if (i in asked and i not in ours) or i < oldest]
-            result = self._result(run, evicted, now)
-            if result.finished:
+            tracked.statuses.update(ours)
+            if any(i in asked for i in tracked.status_ids):
+                tracked.read_at = now
+            evicted = [i for i in tracked.pending() if (i in asked and i not in ours) or i < oldest]
+            run = self._run(tracked, evicted, now, wall)
+            if run.outcome is not None:
                 del self.in_flight[key]
-                if result.exe_time is not None:
-                    self.durations[run.action_id] = remember(
-                        self.durations.get(run.action_id, ()), result.exe_time
+                if run.outcome.exe_time is not None:
+                    self.durations[tracked.action_id] = remember(
+                        self.durations.get(tracked.action_id, ()), run.outcome.exe_time
                     )
-            results.append(result)
-        return results
+            runs.append(run)
+        return runs
 
-    def _result(self, run: Run, evicted: list[int], now: float) -> RunResult:
+    def _run(self, tracked: Tracked, evicted: list[int], now: float, wall: float) -> Run:
         if evicted:
-            description = LOST_DESCRIPTION if run.restored else EXPIRED_DESCRIPTION
-            return run.ended(RunState.EXPIRED, description, now)
-        statuses = tuple(run.statuses[i] for i in run.status_ids if i in run.statuses)
-        if len(statuses) == len(run.status_ids):
-            result = aggregate(run.action_id, run.status_ids, statuses, finished_at=now)
-            if result.finished:
-                return result
-        if now - run.started >= self.run_timeout:
-            description = TIMEOUT_DESCRIPTION.format(seconds=self.run_timeout)
-            return run.ended(RunState.TIMEOUT, description, now)
-        return RunResult(run.action_id, RunState.RUNNING, run.status_ids, requests=statuses)
+            reason = EndReason.LOST_WHILE_STOPPED if tracked.restored else EndReason.EVICTED
+            return tracked.run(Outcome.of(reason, wall))
+        statuses = tuple(tracked.statuses[i] for i in tracked.status_ids if i in tracked.statuses)
+        if len(statuses) == len(tracked.status_ids):
+            run = aggregate(tracked.action_id, tracked.status_ids, statuses, wall)
+            if run.ended:
+                return run
+        if now - tracked.accepted_at >= self.run_timeout:
+            return tracked.run(Outcome.of(EndReason.TIMEOUT, wall, seconds=self.run_timeout))
+        return tracked.run()
 
-    def drop(self, action_id: str) -> list[Run]:
+    def drop(self, action_id: str) -> list[Tracked]:
         """Forget the runs of an action (it left the device); return them."""
-        dropped = [run for run in self.in_flight.values() if run.action_id == action_id]
+        dropped = [tracked for tracked in self.in_flight.values() if tracked.action_id == action_id]
         self.in_flight = {
-            key: run for key, run in self.in_flight.items() if run.action_id != action_id
+            key: tracked
+            for key, tracked in self.in_flight.items()
+            if tracked.action_id != action_id
         }
         return dropped
