@@ -11,10 +11,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ww_go.const import DOMAIN
-from simulator import Device
+from custom_components.ww_go.wwgo import STATUS_WINDOW
+from simulator import Device, RequestDefinition
 
-from .conftest import advance, settle
-from .helpers import call_action, states
+from .conftest import ACTIONS, action, advance, settle
+from .helpers import call_action, event, states
 
 
 @pytest.fixture(params=["config_entry_id", "device_id"])
@@ -114,6 +115,47 @@ async def test_busy_past_the_timeout_does_not_run_later(
     for _ in range(3):
         await advance(hass, 10)
     assert device.stats()["requests"]["call"] == 0  # the caller gave up: it never runs
+
+
+WINDOW_FILLERS = tuple(
+    action(f"w{number}", f"Window {number}", RequestDefinition("http", 200, 600.0))
+    for number in range(STATUS_WINDOW)
+)
+
+
+@pytest.mark.parametrize("actions", [(*ACTIONS, *WINDOW_FILLERS)])
+@pytest.mark.parametrize("device_options", [{"status_rate": 0, "max_executing": 100}])
+async def test_held_for_the_window_past_the_timeout_says_so(
+    hass: HomeAssistant, device: Device, entry_id: str
+) -> None:
+    """The device's 40 statuses hold unread runs: the call waits for them, and says so."""
+    for filler in WINDOW_FILLERS:
+        await call_action(hass, config_entry_id=entry_id, action_id=filler.id, wait=False)
+    with pytest.raises(HomeAssistantError) as err:
+        await call_action(hass, config_entry_id=entry_id, action_id="1", timeout=1)
+    assert err.value.translation_key == "window_full"
+    assert "40 newest" in str(err.value)
+    assert device.stats()["requests"]["call"] == STATUS_WINDOW  # it never ran
+    found = states(hass, "fast_http_request")
+    assert (found["run_state"], found["problem"]) == ("failure", "on")
+    assert event(hass, "fast_http_request").attributes["reason"] == "window_full"
+
+
+async def test_a_run_whose_action_leaves_the_device_says_so(
+    hass: HomeAssistant, device: Device, entry_id: str
+) -> None:
+    task = hass.async_create_background_task(
+        call_action(hass, config_entry_id=entry_id, action_id="light_toggle", timeout=600),
+        "call_action",
+    )
+    await settle(hass)
+    device.set_actions([a for a in ACTIONS if a.id != "light_toggle"])
+    for _ in range(2):  # one list missing an action is not enough to remove it
+        await advance(hass, 61)
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "action_removed"
+    assert hass.states.get("button.ww_go_slow_http_request") is None
 
 
 async def test_queued_run_refused_for_good_says_why(
