@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -207,6 +208,51 @@ async def test_an_unreadable_store_starts_empty_with_one_warning(
     assert states(hass, SLUG)["run_state"] == "unknown"
     warnings = [r for r in caplog.records if "starting afresh" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_what_the_first_store_version_kept_is_taken_up(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    device: Device,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An update from the version that kept results by state: nothing is forgotten."""
+    await _failed_then_long_run(hass, device)
+    now = dt_util.utcnow().timestamp()
+    first_version = {
+        "in_flight": [{"action_id": SLUG, "status_ids": [101], "accepted_at": now}],
+        "newest_id": 101,
+        "durations": {SLUG: [0.01]},
+        "ids_per_call": {SLUG: 1},
+        "results": {
+            SLUG: {
+                "action_id": SLUG,
+                "state": "failure",
+                "status_ids": [100],
+                "code": 404,
+                "exe_time": 0.01,
+                "description": "Not Found",
+                "requests": [{"action_id": SLUG, "id": 100, "code": 404, "exe_time": 0.01}],
+                "finished_at": now,
+            }
+        },
+    }
+
+    async def written_by_the_first_version() -> None:
+        key = _store_key(init_integration)
+        hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": first_version}
+
+    async with restarted(hass, init_integration, written_by_the_first_version) as new:
+        found = states(new, SLUG)
+        assert (found["run_state"], found["result_code"], found["problem"]) == (
+            "running",
+            "404",
+            "on",
+        )
+        fired = _events(new)
+        await finish_runs(new, device)
+        assert states(new, SLUG)["result_code"] == "201"
+        assert fired == ["success"]
 
 
 async def test_the_store_goes_with_the_entry(

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
 import itertools
+import json
 import logging
 from typing import Any
 
@@ -615,3 +616,60 @@ async def test_held_for_the_window_for_a_minute_says_so(
     ended = outcome(handle.done.result())
     assert ended.reason is EndReason.WINDOW_FULL
     assert ended.description.startswith("Earlier results stayed unread for 60 seconds")
+
+
+async def test_a_snapshot_taken_up_by_a_new_engine_follows_the_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """What one engine keeps, a new one (after a restart 10 s later) takes up as it was."""
+    for _ in range(3):
+        await engine.call("slow")
+        await clock.advance(10)
+    await engine.call("long")
+    await engine.call("seq")
+    await clock.advance(0.1)  # neither read yet
+    kept = json.loads(json.dumps(engine.snapshot().as_json()))
+    engine.close()
+
+    later = FakeClock()
+    later.time = clock.time + 10  # the same device and time of day: Home Assistant was down
+    device.clock = later
+    restarted = Heard()
+    again = RunEngine(device, later, restarted.on_run, restarted.on_read)
+    handles = again.restore(EngineSnapshot.from_json(kept))
+    assert [(h.action_id, h.run.state) for h in handles] == [
+        ("long", RunState.RUNNING),
+        ("seq", RunState.RUNNING),
+    ]
+    assert again.snapshot() == EngineSnapshot.from_json(kept)  # times of day kept exactly
+    again.read_soon()
+    await later.advance(0)
+    assert restarted.states() == ["failure"]  # seq ended while down; long still runs
+    assert outcome(handles[1].done.result()).code == -104
+    await later.advance(289)
+    assert restarted.states() == ["failure"]
+    await later.advance(5)  # the long run's 300 s count from its call, not from the restart
+    assert restarted.states() == ["failure", "timeout"]
+    device.reads.clear()
+    await again.call("slow")
+    await later.advance(2.9)
+    assert device.reads == []  # what was learnt of slow's durations came along
+    again.close()
+
+
+async def test_an_action_that_leaves_the_device_ends_its_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    running = await engine.call("long")
+    device.busy_calls = 5
+    queued = await engine.call("slow")
+    engine.forget("long")
+    engine.forget("slow")
+    for handle in (running, queued):
+        assert outcome(handle.done.result()).reason is EndReason.ACTION_REMOVED
+    assert heard.states() == ["running", "queued", "failure", "failure"]
+    assert not engine.in_flight
+    assert engine.queued == []
+    calls = device.calls
+    await clock.advance(100)
+    assert (device.calls, device.reads) == (calls, [])

@@ -1,40 +1,42 @@
-"""How a run's requests add up to its outcome."""
+"""What the device says of its actions, and how the action list is followed."""
+
+import json
 
 import pytest
 
-from custom_components.ww_go.wwgo import EndReason, RequestStatus, RunState, aggregate
-
-from .fakes import outcome
-
-
-def _status(status_id: int, code: int, exe_time: float) -> RequestStatus:
-    return RequestStatus(action_id="seq", id=status_id, code=code, exe_time=exe_time)
+from custom_components.ww_go.wwgo import ActionDefinition, follow_list
 
 
 @pytest.mark.parametrize(
-    ("codes", "state", "code", "description"),
+    ("action", "runnable"),
     [
-        ([(200, 0.2), (1, 0.3), (204, 0.1)], RunState.SUCCESS, 204, "No Content"),
-        ([(200, 0.2), (-3, 1.0), (500, 0.1)], RunState.FAILURE, -3, "Response receive timeout"),
-        ([(404, 0.2), (-104, 0.3), (200, 0.1)], RunState.FAILURE, 404, "Not Found"),
-        ([(1, 0.25)], RunState.SUCCESS, 1, "Success"),
+        (ActionDefinition("a"), True),
+        (ActionDefinition("a", enabled=False), False),
+        (ActionDefinition("a", request_count=0), False),  # every request disabled
+        (ActionDefinition("a", request_count=2), True),
     ],
 )
-def test_final_run(
-    codes: list[tuple[int, float]], state: RunState, code: int, description: str
-) -> None:
-    statuses = [_status(10 + n, c, t) for n, (c, t) in enumerate(codes)]
-    result = aggregate("seq", [s.id for s in statuses], list(reversed(statuses)), ended_at=5.0)
-    ended = outcome(result)
-    assert result.state is state
-    assert ended.reason is (EndReason.SUCCEEDED if state is RunState.SUCCESS else EndReason.FAILED)
-    assert (ended.code, ended.description, ended.ended_at) == (code, description, 5.0)
-    assert ended.exe_time == pytest.approx(sum(t for _, t in codes))
-    assert [r.id for r in result.requests] == [s.id for s in statuses]
+def test_runnable(action: ActionDefinition, runnable: bool) -> None:
+    assert action.runnable is runnable
 
 
-def test_running_until_every_request_is_final() -> None:
-    statuses = [_status(1, 200, 0.2), _status(2, -1, 0.0), _status(3, -1, 0.0)]
-    result = aggregate("seq", [1, 2, 3], statuses, ended_at=5.0)
-    assert result.state is RunState.RUNNING
-    assert result.outcome is None
+@pytest.mark.parametrize(
+    "action", [ActionDefinition("a"), ActionDefinition("7", "Pump", enabled=False, request_count=3)]
+)
+def test_an_action_as_json_and_back(action: ActionDefinition) -> None:
+    assert ActionDefinition.from_json(json.loads(json.dumps(action.as_json()))) == action
+
+
+def test_an_action_missing_from_one_list_is_kept_once() -> None:
+    a, b, c = ActionDefinition("a"), ActionDefinition("b"), ActionDefinition("c")
+    actions, missing = follow_list([a, c], {"a": a, "b": b}, frozenset())
+    assert (list(actions), missing) == (["a", "c", "b"], frozenset({"b"}))
+    actions, missing = follow_list([a, c], actions, missing)
+    assert (list(actions), missing) == (["a", "c"], frozenset())
+
+
+def test_an_action_back_in_the_next_list_stays() -> None:
+    a, b = ActionDefinition("a"), ActionDefinition("b", "Renamed")
+    actions, missing = follow_list([a], {"a": a, "b": ActionDefinition("b")}, frozenset())
+    actions, missing = follow_list([a, b], actions, missing)
+    assert (actions, missing) == ({"a": a, "b": b}, frozenset())
