@@ -1,8 +1,8 @@
 """Fixtures of the integration's tests: an emulated WW Go device on 127.0.0.1 and a config entry."""
 
+import asyncio
 from collections.abc import AsyncIterator, Generator
 from datetime import timedelta
-import time
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -142,12 +142,13 @@ async def advance(hass: HomeAssistant, seconds: float) -> None:
 
 
 async def settle(hass: HomeAssistant) -> None:
-    """Let background work (queued calls, HTTP on loopback) run to rest.
+    """Let background work (status reads, queued calls, HTTP on loopback) run to rest.
 
-    Waits in a thread, not with asyncio.sleep: under a frozen clock the loop's timers never fire.
+    Loop turns, not time: under a frozen clock the loop's timers never fire.
     """
-    for _ in range(5):
-        await hass.async_add_executor_job(time.sleep, 0.01)
+    for _ in range(10):
+        for _ in range(10):
+            await asyncio.sleep(0)
         await hass.async_block_till_done()
 
 
