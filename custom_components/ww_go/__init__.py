@@ -47,8 +47,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
     runs = WwGoRuns(hass, entry, client, coordinator, store)
     runs.restore(kept)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = WwGoRuntimeData(coordinator, runs)
-    async_follow_device(hass, entry, coordinator)
+    entry.runtime_data = WwGoRuntimeData(
+        coordinator, runs, async_follow_device(hass, entry, coordinator)
+    )
     runs.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

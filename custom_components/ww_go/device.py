@@ -58,15 +58,26 @@ def _about(listing: ActionList | None) -> tuple[str | None, ...]:
 @callback
 def async_follow_device(
     hass: HomeAssistant, entry: ConfigEntry, coordinator: WwGoCoordinator
-) -> None:
-    """Keep the device registry in step with what the device says of itself (new firmware)."""
+) -> DeviceInfo:
+    """Register the device, and keep the registry in step with what it says of itself.
+
+    What its entities name as their device: the registry holds the rest, written once here and
+    again when the device describes itself anew (new firmware), not once per entity.
+    """
+    registry = dr.async_get(hass)
+
+    def register() -> None:
+        info = device_info(entry, coordinator.client, coordinator.data.listing)
+        registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+
+    register()
     shown = _about(coordinator.data.listing)
 
     @callback
     def listing_changed() -> None:
         nonlocal shown
         if shown != (shown := _about(coordinator.data.listing)):
-            info = device_info(entry, coordinator.client, coordinator.data.listing)
-            dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **info)
+            register()
 
     entry.async_on_unload(coordinator.async_add_listener(listing_changed))
+    return DeviceInfo(identifiers={(DOMAIN, unique_base(entry))})

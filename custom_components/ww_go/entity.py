@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import WwGoCoordinator
-from .device import device_info, unique_base
+from .device import unique_base
 from .runs import ActionRuns
 from .runtime import WwGoConfigEntry
 from .wwgo import ActionDefinition, Run
@@ -44,7 +44,7 @@ class WwGoEntity(CoordinatorEntity[WwGoCoordinator]):
         action = coordinator.data.actions[action_id]
         self._attr_unique_id = entity_unique_id(entry, action_id, description.key)
         self._attr_translation_placeholders = {"action": action.name or action_id}
-        self._attr_device_info = device_info(entry, coordinator.client, coordinator.data.listing)
+        self._attr_device_info = entry.runtime_data.device
         self._shown: Any = None
 
     @property

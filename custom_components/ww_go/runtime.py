@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceInfo
 
 from .coordinator import WwGoCoordinator
 from .runs import WwGoRuns
@@ -14,6 +15,8 @@ class WwGoRuntimeData:
 
     coordinator: WwGoCoordinator
     runs: WwGoRuns
+    # What the device's entities name as their device.
+    device: DeviceInfo
 
 
 type WwGoConfigEntry = ConfigEntry[WwGoRuntimeData]
