@@ -2,10 +2,11 @@
 
 from dataclasses import replace
 import json
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from benchmarks import cli, fanout, latency, polling
+from benchmarks import cli, fanout, latency, polling, setup
 
 
 async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
@@ -69,3 +70,17 @@ async def test_fanout_follows_what_changed(
     assert ours.writes_per_idle_hour == 0
     assert naive.writes_per_cycle > 20 * 5
     assert naive.writes_per_idle_hour > 0
+
+
+async def test_setup_benchmark_measures_every_way(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    socket_enabled: None,
+    enable_custom_integrations: None,
+) -> None:
+    timings = await setup.run(hass, hass_storage, devices=2, actions=5, rounds=2)
+    assert [timing.way for timing in timings] == ["fresh", "restored", "floor"]
+    assert all(len(timing.seconds) == 2 and timing.median > 0 for timing in timings)
+    report = setup.format_report(timings, devices=2, actions=5)
+    assert "2 devices x 5 actions (60 entities)" in report
+    assert "/ floor" in report
