@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.sensor import (
-    RestoreSensor,
     SensorDeviceClass,
+    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -28,9 +28,6 @@ class WwGoSensorEntityDescription(SensorEntityDescription):
     """A sensor of an action, read from its newest run and its last ended one."""
 
     value_fn: Callable[[ActionRuns], StateType]
-    # Shown from Home Assistant's saved state while the integration's own store has no result
-    # for the action: what a version without that store left, until the action runs again.
-    restore: bool = False
 
 
 SENSORS = (
@@ -39,7 +36,6 @@ SENSORS = (
         translation_key="result_code",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda shown: shown.outcome.code if shown.outcome else None,
-        restore=True,
     ),
     WwGoSensorEntityDescription(
         key="execution_time",
@@ -50,7 +46,6 @@ SENSORS = (
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda shown: shown.outcome.exe_time if shown.outcome else None,
-        restore=True,
     ),
     WwGoSensorEntityDescription(
         key="run_state",
@@ -71,21 +66,12 @@ async def async_setup_entry(
     async_add_action_entities(entry, async_add_entities, Platform.SENSOR, SENSORS, WwGoSensorEntity)
 
 
-class WwGoSensorEntity(WwGoEntity, RestoreSensor):
+class WwGoSensorEntity(WwGoEntity, SensorEntity):
     """A sensor of an action."""
 
     entity_description: WwGoSensorEntityDescription
-    _restored: StateType = None
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        if self.entity_description.restore and (last := await self.async_get_last_sensor_data()):
-            self._restored = last.native_value  # type: ignore[assignment]
 
     @property
     @override
     def native_value(self) -> StateType:
-        if self.entity_description.restore and self.shown.ended is None:
-            return self._restored
         return self.entity_description.value_fn(self.shown)
