@@ -13,22 +13,23 @@ from .entity import WwGoEntity, async_add_action_entities
 from .runs import WwGoRuns
 from .runtime import WwGoConfigEntry
 
-# One press at a time reaches the device.
-PARALLEL_UPDATES = 1
+# Presses of different actions never wait for each other: each waits for its own run, and the
+# run engine sends the device one call at a time.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class WwGoButtonEntityDescription(ButtonEntityDescription):
     """A button of an action."""
 
-    press_fn: Callable[[WwGoRuns, str], Awaitable[object]]
+    press_fn: Callable[[WwGoRuns, str], Awaitable[None]]
 
 
 BUTTONS = (
     WwGoButtonEntityDescription(
         key="run",
         translation_key="run",
-        press_fn=lambda runs, action_id: runs.async_call(action_id),
+        press_fn=lambda runs, action_id: runs.async_press(action_id),
     ),
 )
 
@@ -43,7 +44,7 @@ async def async_setup_entry(
 
 
 class WwGoButtonEntity(WwGoEntity, ButtonEntity):
-    """Runs an action when pressed."""
+    """Runs an action when pressed, and says whether it worked (within `PRESS_WAIT`)."""
 
     entity_description: WwGoButtonEntityDescription
 

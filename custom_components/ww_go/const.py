@@ -17,3 +17,5 @@ HEALTH_CHECK_INTERVAL: Final = timedelta(minutes=1)
 # A repair issue is raised when the device has been unreachable this long.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 MAX_ACTION_IDS: Final = 200
+# A press waits this long for its run to end, so that it can say whether the action worked.
+PRESS_WAIT: Final = 10.0

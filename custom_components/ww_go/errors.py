@@ -7,6 +7,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 from .wwgo import (
+    RUN_TIMEOUT,
     EndReason,
     Run,
     WwGoActionDisabledError,
@@ -39,6 +40,16 @@ NOT_RUN_KEYS: Final = {
 }
 
 
+# The translation key of each way a run the device ran did not succeed: a press says so.
+DID_NOT_SUCCEED_KEYS: Final = {
+    EndReason.FAILED: "run_failed",
+    EndReason.EVICTED: "run_evicted",
+    EndReason.LOST_WHILE_STOPPED: "run_lost",
+    EndReason.DEVICE_RESTARTED: "run_device_restarted",
+    EndReason.TIMEOUT: "run_timeout",
+}
+
+
 def translated_error(
     err: WwGoError, *, action_id: str, host: str, title: str, key: str | None = None
 ) -> HomeAssistantError:
@@ -60,6 +71,24 @@ def outcome_error(
             reauth()
         return translated_error(outcome.error, action_id=run.action_id, host=host, title=title)
     return _error(key, action_id=run.action_id, host=host, title=title, error=outcome.description)
+
+
+def press_error(
+    run: Run, *, action: str, host: str, title: str, reauth: Callable[[], None]
+) -> HomeAssistantError | None:
+    """The error a press of `action` raises for its run; None when it succeeded or goes on."""
+    if (error := outcome_error(run, host=host, title=title, reauth=reauth)) is not None:
+        return error
+    outcome = run.outcome
+    if outcome is None or (key := DID_NOT_SUCCEED_KEYS.get(outcome.reason)) is None:
+        return None
+    return _error(
+        key,
+        action=action,
+        code=str(outcome.code),
+        description=outcome.description,
+        seconds=f"{RUN_TIMEOUT:.0f}",
+    )
 
 
 def _error(key: str, **placeholders: str) -> HomeAssistantError:

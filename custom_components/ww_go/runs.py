@@ -15,8 +15,9 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
+from .const import PRESS_WAIT
 from .coordinator import WwGoCoordinator
-from .errors import outcome_error, translated_error
+from .errors import outcome_error, press_error, translated_error
 from .scheduler import HassScheduler
 from .store import Kept, RunStore
 from .wwgo import (
@@ -218,6 +219,27 @@ class WwGoRuns:
         if handle.done.done():
             self._resolve(handle, handle.done.result())  # stopped while the call was under way
         return RunCall(handle, shown)
+
+    async def async_press(self, action_id: str) -> None:
+        """Run an action as its button does: wait up to `PRESS_WAIT` for the run to end.
+
+        Raises when the device refused it, or when it ended without succeeding; returns when it
+        succeeded, or when it still goes on (its entities follow it).
+        """
+        call = await self.async_call(action_id)
+        run = await self.async_wait(call, PRESS_WAIT)
+        if run is None:
+            return
+        action = self._actions.get(action_id)
+        error = press_error(
+            run,
+            action=action.name or action_id if action else action_id,
+            host=self._coordinator.hostname,
+            title=self._entry.title,
+            reauth=self._reauth,
+        )
+        if error is not None:
+            raise error
 
     async def async_wait(self, call: RunCall, seconds: float) -> Run | None:
         """The run once its end is shown, or None if it is still under way after `seconds`."""

@@ -5,6 +5,7 @@ from typing import Any
 from homeassistant.components.button.const import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 
 
 def entity_ids(slug: str) -> dict[str, str]:
@@ -20,9 +21,31 @@ def entity_ids(slug: str) -> dict[str, str]:
 
 
 async def press(hass: HomeAssistant, slug: str) -> None:
-    """Press an action's button."""
+    """Press an action's button, as the dashboard does: it returns once the run ended (or after
+    10 s), and raises when the device refused it or the run did not succeed."""
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: f"button.ww_go_{slug}"}, blocking=True
+    )
+
+
+async def start_run(hass: HomeAssistant, slug: str) -> None:
+    """Run an action without waiting for its end, as `ww_go.call_action` with `wait: false` does.
+
+    What tests use to set runs going: a press waits for its run, and Home Assistant's test
+    harness waits for a press under way whenever it lets things settle.
+    """
+    button = er.async_get(hass).async_get(f"button.ww_go_{slug}")
+    assert button is not None
+    assert button.config_entry_id is not None
+    entry = hass.config_entries.async_get_entry(button.config_entry_id)
+    assert entry is not None
+    prefix, suffix = f"{entry.unique_id or entry.entry_id}_", "_run"
+    action_id = button.unique_id.removeprefix(prefix).removesuffix(suffix)
+    await hass.services.async_call(
+        "ww_go",
+        "call_action",
+        {"config_entry_id": entry.entry_id, "action_id": action_id, "wait": False},
+        blocking=True,
     )
 
 

@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 from simulator import ActionDefinition, Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import event, press
+from .helpers import event, start_run
 
 CHECKOUT = Path(__file__).parents[2]
 BLUEPRINTS = CHECKOUT / "blueprints"
@@ -101,11 +101,11 @@ async def test_notify_on_failure(
             "notify": NOTIFY_ACTION,
         },
     )
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     await finish_runs(hass, device)
     assert notifications == []  # a success is no news
 
-    await press(hass, "failing_http_request")
+    await start_run(hass, "failing_http_request")
     await finish_runs(hass, device)
     assert [call.data for call in notifications] == [
         {
@@ -129,7 +129,7 @@ async def test_notify_only_on_the_chosen_results(
             "notify": NOTIFY_ACTION,
         },
     )
-    await press(hass, "failing_http_request")
+    await start_run(hass, "failing_http_request")
     await finish_runs(hass, device)
     assert event(hass, "failing_http_request").attributes["event_type"] == "failure"
     assert notifications == []
@@ -149,7 +149,7 @@ async def test_notify_across_an_outage(
         NOTIFY,
         {"run_events": events("failing_http_request", "slow_failure"), "notify": NOTIFY_ACTION},
     )
-    await press(hass, "failing_http_request")
+    await start_run(hass, "failing_http_request")
     await finish_runs(hass, device)
     assert len(notifications) == 1
 
@@ -161,7 +161,7 @@ async def test_notify_across_an_outage(
     assert event(hass, "failing_http_request").state != "unavailable"
     assert len(notifications) == 1
 
-    await press(hass, "slow_failure")
+    await start_run(hass, "slow_failure")
     device.faults.offline = True
     await advance(hass, 2)
     assert event(hass, "slow_failure").state == "unavailable"
@@ -186,7 +186,7 @@ async def test_notify_not_again_after_a_reload(
         NOTIFY,
         {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION},
     )
-    await press(hass, "failing_http_request")
+    await start_run(hass, "failing_http_request")
     await finish_runs(hass, device)
     assert len(notifications) == 1
     assert await hass.config_entries.async_reload(init_integration.entry_id)
@@ -254,7 +254,7 @@ async def press_and_read(clock: Clock, *slugs: str) -> None:
     """Press the actions' buttons, and let their results be read."""
     shown = {slug: last_run(clock.hass, slug) for slug in slugs}
     for slug in slugs:
-        await press(clock.hass, slug)
+        await start_run(clock.hass, slug)
     await results_read(clock, shown)
 
 

@@ -24,7 +24,7 @@ from simulator import (
 )
 
 from .conftest import ACTIONS, advance, finish_runs
-from .helpers import call_action, entity_ids, press, states
+from .helpers import call_action, entity_ids, press, start_run, states
 
 AUTH = ("admin", "secret")
 
@@ -86,7 +86,7 @@ async def test_changed_login_found_by_a_press(
 async def test_changed_login_found_by_a_status_read(
     hass: HomeAssistant, server: TestServer, init_integration: MockConfigEntry
 ) -> None:
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     set_credentials(server.app, ("admin", "changed"))
     await advance(hass, 2)
     assert _reauth_flows(hass) == ["reauth"]
@@ -97,7 +97,7 @@ async def test_status_read_fails_then_recovers(
     hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
 ) -> None:
     """A run in flight while the device drops off: unavailable, then its result once back."""
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     device.faults.offline = True
     await advance(hass, 2)
     assert states(hass, "slow_http_request")["run_state"] == "unavailable"
@@ -109,7 +109,7 @@ async def test_status_read_fails_then_recovers(
 async def test_status_read_busy_stays_available(
     hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
 ) -> None:
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     device.status_rate = 0.001  # the device now answers status reads with 429
     await advance(hass, 2)
     await advance(hass, 2)
@@ -133,7 +133,7 @@ async def test_failed_read_waits_before_the_next(
         assert isinstance(counts, dict)
         return int(str(counts["status"]))
 
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     await advance(hass, 1)
     device.faults.offline = True
     await advance(hass, 1)
@@ -247,10 +247,10 @@ async def test_device_reboot_expires_the_runs_in_flight(
     hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
 ) -> None:
     """Its status IDs start again low: old runs are gone, new runs are read as usual."""
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     await advance(hass, 1)
     await device.reboot(first_status_id=1)
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     assert states(hass, "slow_http_request")["run_state"] == "expired"
     await finish_runs(hass, device)
     assert states(hass, "fast_http_request")["run_state"] == "success"

@@ -15,7 +15,7 @@ from syrupy.filters import props
 from simulator import Device
 
 from .conftest import finish_runs
-from .helpers import press
+from .helpers import start_run
 
 
 @pytest.mark.parametrize("app_options", [{"auth": ("admin", "secret")}])
@@ -27,9 +27,9 @@ async def test_diagnostics(
     host: str,
     snapshot: SnapshotAssertion,
 ) -> None:
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     await finish_runs(hass, device)
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
 

@@ -14,7 +14,7 @@ from custom_components.ww_go.device import unique_base
 from simulator import Device
 
 from .conftest import ACTIONS, advance, finish_runs
-from .helpers import press, states
+from .helpers import press, start_run, states
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ async def test_a_disabled_action_cannot_be_pressed_and_keeps_its_results(
     assert states(hass, "disabled_action")["button"] == "unavailable"
     assert states(hass, "disabled_action")["run_state"] == "unknown"
 
-    await press(hass, "modbus_timeout")
+    await start_run(hass, "modbus_timeout")
     await finish_runs(hass, device)
     device.set_actions(
         [replace(a, enabled=False) if a.id == "modbus_timeout" else a for a in ACTIONS]

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import Answer, Device
 
 from .conftest import advance
-from .helpers import press, states
+from .helpers import press, start_run, states
 
 DEPTH = 100_000
 
@@ -67,7 +67,7 @@ async def test_in_a_status_read(
     caplog: pytest.LogCaptureFixture,
     body: str,
 ) -> None:
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     device.faults.answer = Answer("status", 200, body)
     for _ in range(3):
         await advance(hass, 6)
@@ -100,7 +100,7 @@ async def test_in_a_call(
     assert err.value.translation_key == "device_error"
     assert states(hass, "fast_http_request")["run_state"] == "unknown"
     device.faults.answer = None
-    await press(hass, "fast_http_request")  # the next answer is good: it runs
+    await start_run(hass, "fast_http_request")  # the next answer is good: it runs
     assert states(hass, "fast_http_request")["run_state"] == "running"
     _entities_are_sound(hass, init_integration)
     _no_traceback(caplog)

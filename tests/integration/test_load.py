@@ -10,7 +10,7 @@ from custom_components.ww_go.wwgo.schedule import MIN_READ_GAP
 from simulator import ActionDefinition, Device, RequestDefinition
 
 from .conftest import advance, settle
-from .helpers import press, states
+from .helpers import start_run, states
 
 
 def _many(count: int, duration: float) -> tuple[ActionDefinition, ...]:
@@ -39,7 +39,7 @@ async def test_concurrent_runs_share_one_status_request(
     """20 runs in flight: each cycle reads all of them in a single status request."""
     device.reset_stats()
     for n in range(20):
-        await press(hass, f"action_{n}")
+        await start_run(hass, f"action_{n}")
     for _ in range(5):
         await advance(hass, 1)
     batches = device.stats()["status_ids_per_request"]
@@ -75,7 +75,7 @@ async def test_burst_of_own_presses_never_expires_a_run(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     for n in range(45):
-        await press(hass, f"action_{n}")
+        await start_run(hass, f"action_{n}")
     for _ in range(120):
         await advance(hass, 1)
         await settle(hass)
@@ -96,7 +96,7 @@ async def test_burst_stays_within_the_status_rate_limit(
     """Calls held back for the window do not each read: the device never has to refuse a read."""
     started = time.monotonic()
     for n in range(45):
-        await press(hass, f"action_{n}")
+        await start_run(hass, f"action_{n}")
     for _ in range(10):
         await settle(hass)
     stats = device.stats()
@@ -120,8 +120,8 @@ async def test_first_call_of_a_multi_request_action_respects_the_window(
 ) -> None:
     """Before its first run, the action list tells how many status IDs a call will take."""
     for n in range(38):
-        await press(hass, f"action_{n}")
-    await press(hass, "slow_sequence")
+        await start_run(hass, f"action_{n}")
+    await start_run(hass, "slow_sequence")
     assert states(hass, "slow_sequence")["run_state"] == "queued"  # 3 more IDs would evict one
     await advance(hass, 2)
     assert {states(hass, f"action_{n}")["run_state"] for n in range(38)} == {"running"}

@@ -13,7 +13,7 @@ import yaml
 from simulator import Device
 
 from .conftest import advance, finish_runs
-from .helpers import entity_ids, press
+from .helpers import entity_ids, start_run
 
 README = Path(__file__).parents[2] / "README.md"
 EXAMPLE = re.compile(r"```yaml\n# example: (?P<name>[\w-]+)\n(?P<body>.*?)```", re.DOTALL)
@@ -48,11 +48,11 @@ async def test_automation_notifies_on_problem(
     assert await async_setup_component(
         hass, "automation", {"automation": [example("automation-problem")]}
     )
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     await finish_runs(hass, device)
     assert notifications == []  # a success is no problem
 
-    await press(hass, "modbus_timeout")
+    await start_run(hass, "modbus_timeout")
     await finish_runs(hass, device)
     assert [call.data["message"] for call in notifications] == [
         "WW Go Modbus timeout problem is on: its last run did not succeed."
@@ -67,7 +67,7 @@ async def test_automation_on_failure_event(
         hass, "automation", {"automation": [example("automation-event")]}
     )
     for _ in range(2):  # every failure, not only the first
-        await press(hass, "modbus_timeout")
+        await start_run(hass, "modbus_timeout")
         await finish_runs(hass, device)
     assert [call.data["message"] for call in notifications] == [
         "Modbus timeout failed: Response receive timeout (code -3)."

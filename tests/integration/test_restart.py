@@ -16,7 +16,7 @@ from custom_components.ww_go.const import DOMAIN
 from simulator import Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import call_action, entity_ids, event, press, states
+from .helpers import call_action, entity_ids, event, press, start_run, states
 from .restart import restarted
 
 SLUG = "pump"
@@ -58,11 +58,11 @@ def actions() -> tuple[Any, ...]:
 
 async def _failed_then_long_run(hass: HomeAssistant, device: Device, code: int = 201) -> None:
     """A first run fails with 404; the next one, pressed now, runs 1 s and ends with `code`."""
-    await press(hass, SLUG)
+    await start_run(hass, SLUG)
     await finish_runs(hass, device)
     assert states(hass, SLUG)["result_code"] == "404"
     device.set_actions(_pump(code, 1.0))
-    await press(hass, SLUG)
+    await start_run(hass, SLUG)
     assert states(hass, SLUG)["run_state"] == "running"
 
 
@@ -277,7 +277,7 @@ async def test_a_run_keeps_its_age_across_the_restart(
 ) -> None:
     """Down for six minutes: the run from before is past its five, and ends as a timeout."""
     device.set_actions(_pump(200, 3600.0))
-    await press(hass, SLUG)
+    await start_run(hass, SLUG)
 
     async def six_minutes() -> None:
         freezer.tick(360)
@@ -298,7 +298,7 @@ async def test_a_busy_home_still_saves_within_seconds(
     """Runs ending every few seconds do not keep putting the save off."""
     key = _store_key(init_integration)
     for _ in range(4):
-        await press(hass, "fast_http_request")
+        await start_run(hass, "fast_http_request")
         freezer.tick(4)  # the device's clock too: its run ends
         await advance(hass, 0.5)
         await device.wait_idle()

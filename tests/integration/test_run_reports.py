@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import async_mock_service
 from simulator import Answer, Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import entity_ids, event, press, states
+from .helpers import entity_ids, event, start_run, states
 from .test_readme_examples import example
 
 FLAKY = "flaky"
@@ -73,12 +73,12 @@ async def test_two_runs_ending_in_one_read_are_both_reported(
     """A run fails; pressed again, the next one succeeds; one read returns both."""
     ids = entity_ids(FLAKY)
     with _history(hass, ids["event"], ids["problem"], ids["run_state"]) as seen:
-        await press(hass, FLAKY)
+        await start_run(hass, FLAKY)
         # The device answers status reads with 429 for a while: results wait on it.
         device.faults.answer = Answer("status", 429, headers={"Retry-After": "3"})
         await device.wait_idle()
         device.set_actions(_flaky(200))
-        await press(hass, FLAKY)
+        await start_run(hass, FLAKY)
         await device.wait_idle()
         device.faults.answer = None
         await advance(hass, 4)
@@ -114,7 +114,7 @@ async def test_fifty_presses_each_right_after_the_last_run_ended(
         code = 200 if number % 2 else 404
         device.set_actions(_flaky(code))
         expected.append("success" if code == 200 else "failure")
-        await press(hass, FLAKY)
+        await start_run(hass, FLAKY)
         await device.wait_idle()
     await finish_runs(hass, device)
     assert fired == expected
@@ -130,7 +130,7 @@ MANY = tuple(
 async def test_a_read_writes_only_the_entities_of_the_action_it_changed(
     hass: HomeAssistant, device: Device
 ) -> None:
-    await press(hass, "action_7")
+    await start_run(hass, "action_7")
     await device.wait_idle()
     with _writes(hass) as written:
         await advance(hass, 2)
@@ -165,7 +165,7 @@ async def test_a_failure_read_right_after_an_outage_is_caught_by_the_readme_auto
     assert await async_setup_component(
         hass, "automation", {"automation": [example("automation-event")]}
     )
-    await press(hass, "modbus_timeout")
+    await start_run(hass, "modbus_timeout")
     device.faults.offline = True
     await advance(hass, 1)
     assert states(hass, "modbus_timeout")["run_state"] == "unavailable"

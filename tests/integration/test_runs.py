@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import Device
 
 from .conftest import ACTIONS, advance, finish_runs
-from .helpers import attributes, event, press, states
+from .helpers import attributes, event, press, start_run, states
 
 pytestmark = pytest.mark.usefixtures("init_integration")
 
@@ -30,7 +30,7 @@ async def test_before_any_run(hass: HomeAssistant) -> None:
 
 
 async def test_success(hass: HomeAssistant, device: Device) -> None:
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     assert states(hass, "fast_http_request")["run_state"] == "running"
 
     await finish_runs(hass, device)
@@ -59,7 +59,7 @@ async def test_success(hass: HomeAssistant, device: Device) -> None:
 async def test_failure(
     hass: HomeAssistant, device: Device, slug: str, code: int, description: str
 ) -> None:
-    await press(hass, slug)
+    await start_run(hass, slug)
     await finish_runs(hass, device)
     found = states(hass, slug)
     assert (found["run_state"], found["result_code"], found["problem"]) == (
@@ -72,7 +72,7 @@ async def test_failure(
 
 
 async def test_modbus_success(hass: HomeAssistant, device: Device) -> None:
-    await press(hass, "modbus_write")
+    await start_run(hass, "modbus_write")
     await finish_runs(hass, device)
     found = states(hass, "modbus_write")
     assert (found["run_state"], found["result_code"], found["problem"]) == ("success", "1", "off")
@@ -80,7 +80,7 @@ async def test_modbus_success(hass: HomeAssistant, device: Device) -> None:
 
 async def test_multi_request_run(hass: HomeAssistant, device: Device) -> None:
     """Three requests: the run fails with its first failing request's code, times add up."""
-    await press(hass, "three_requests")
+    await start_run(hass, "three_requests")
     await finish_runs(hass, device)
     found = states(hass, "three_requests")
     assert (found["run_state"], found["result_code"]) == ("failure", "-104")
@@ -94,7 +94,7 @@ async def test_multi_request_run(hass: HomeAssistant, device: Device) -> None:
 async def test_expired_when_other_traffic_evicts_the_result(
     hass: HomeAssistant, device: Device
 ) -> None:
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     device.advance_external(40)
     await advance(hass, 2)
     found = states(hass, "slow_http_request")
@@ -109,7 +109,7 @@ async def test_expired_when_other_traffic_evicts_the_result(
 async def test_timeout_after_five_minutes(
     hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
 ) -> None:
-    await press(hass, "slow_http_request")
+    await start_run(hass, "slow_http_request")
     await advance(hass, 2)
     assert states(hass, "slow_http_request")["run_state"] == "running"
     freezer.tick(301)
@@ -122,12 +122,12 @@ async def test_timeout_after_five_minutes(
 async def test_repeated_runs_fire_one_event_each(hass: HomeAssistant, device: Device) -> None:
     fired: list[str] = []
     for _ in range(2):
-        await press(hass, "fast_http_request")
+        await start_run(hass, "fast_http_request")
         await finish_runs(hass, device)
         fired.append(event(hass, "fast_http_request").state)
     assert fired[0] != fired[1]  # each event is stamped with the time it fired
 
-    await press(hass, "modbus_write")  # another action's run updates the coordinator
+    await start_run(hass, "modbus_write")  # another action's run updates the coordinator
     await finish_runs(hass, device)
     assert event(hass, "fast_http_request").state == fired[1]
 
@@ -146,7 +146,7 @@ async def test_press_errors(
     hass: HomeAssistant, device: Device, slug: str, prepare: str | None, key: str
 ) -> None:
     if prepare == "press_first":
-        await press(hass, slug)
+        await start_run(hass, slug)
     elif prepare == "disabled_meanwhile":
         # Disabled on the device since the last health check: the device refuses it.
         device.set_actions([replace(a, enabled=False) if a.id == "1" else a for a in ACTIONS])
@@ -162,7 +162,7 @@ async def test_press_errors(
 
 async def test_busy_device_queues_and_retries(hass: HomeAssistant, device: Device) -> None:
     device.max_executing = 0
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     assert states(hass, "fast_http_request")["run_state"] == "queued"
     with pytest.raises(HomeAssistantError) as err:
         await press(hass, "fast_http_request")
@@ -179,7 +179,7 @@ async def test_busy_for_a_minute_fails(
     hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
 ) -> None:
     device.max_executing = 0
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     for _ in range(8):
         freezer.tick(10)
         await advance(hass, 10)
@@ -212,7 +212,7 @@ async def test_unavailable_and_back(
 async def test_queued_run_refused_when_retried(hass: HomeAssistant, device: Device) -> None:
     """Queued while the device is busy, then the action is disabled: the run fails and says why."""
     device.max_executing = 0
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     device.max_executing = 20
     device.set_actions([])
     await advance(hass, 2)
@@ -228,7 +228,7 @@ async def test_a_long_retry_after_does_not_stretch_the_minute(
     """The device asks for 5 minutes' patience: the run still fails after 60 s, as promised."""
     device.max_executing = 0
     device.busy_retry_after = 300
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     for _ in range(7):
         freezer.tick(10)
         await advance(hass, 10)

@@ -9,7 +9,7 @@ from custom_components.ww_go.const import DOMAIN
 from simulator import Device
 
 from .conftest import advance, finish_runs
-from .helpers import press, states
+from .helpers import press, start_run, states
 
 pytestmark = pytest.mark.parametrize("app_options", [{"actions_list": False}])
 
@@ -32,7 +32,7 @@ async def typed_entry(hass: HomeAssistant, host: str) -> MockConfigEntry:
 
 @pytest.mark.usefixtures("typed_entry")
 async def test_typed_actions_run(hass: HomeAssistant, device: Device) -> None:
-    await press(hass, "fast_http_request")
+    await start_run(hass, "fast_http_request")
     await finish_runs(hass, device)
     assert states(hass, "fast_http_request")["run_state"] == "success"
 

@@ -33,13 +33,14 @@ from .run import (
     aggregate,
 )
 from .snapshot import EngineSnapshot, KeptRun
-from .tracker import RunTracker
+from .tracker import RUN_TIMEOUT, RunTracker
 
 __all__ = [
     "END_STATES",
     "FINAL_STATES",
     "MODBUS_DESCRIPTIONS",
     "PROBLEM_STATES",
+    "RUN_TIMEOUT",
     "STATUS_WINDOW",
     "ActionDefinition",
     "ActionList",
