@@ -128,10 +128,10 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 @pytest.fixture
 def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
     """The Home Assistant device of the WW Go device."""
-    entry = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, unique_base(init_integration)), init_integration.entry_id
-    )
-    assert entry is not None
+    # By the entry's devices: the look-ups by identifier differ from release to release.
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
+    identifier = (DOMAIN, unique_base(init_integration))
+    [entry] = [device for device in devices if identifier in device.identifiers]
     return entry.id
 
 

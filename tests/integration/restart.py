@@ -6,6 +6,8 @@ import contextlib
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import restore_state
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -26,6 +28,18 @@ def _copy(entry: MockConfigEntry) -> MockConfigEntry:
     )
 
 
+def _end_refresh_timers(hass: HomeAssistant) -> None:
+    """End the stopped instance's coordinator timers, as its process ending would.
+
+    Home Assistant cancels them at the stop itself from 2026.10 on; drop this when the oldest
+    release supported is 2026.10.
+    """
+    for handle in get_scheduled_timer_handles(hass.loop):
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        if isinstance(owner, DataUpdateCoordinator) and owner.hass is hass:
+            handle.cancel()
+
+
 @contextlib.asynccontextmanager
 async def restarted(
     hass: HomeAssistant,
@@ -43,6 +57,7 @@ async def restarted(
         for stored in restore_state.async_get(hass).async_get_stored_states()
     ]
     await hass.async_stop()
+    _end_refresh_timers(hass)
     if while_down is not None:
         await while_down()
     async with async_test_home_assistant() as new:
@@ -56,3 +71,4 @@ async def restarted(
             yield new
         finally:
             await new.async_stop(force=True)
+            _end_refresh_timers(new)
