@@ -1,10 +1,14 @@
 """Result code and execution time survive a restart."""
 
+from typing import Any
+
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import restore_state
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    mock_restore_cache_with_extra_data,
+    async_mock_load_restore_state_from_storage,
 )
 
 from simulator import Device
@@ -14,25 +18,32 @@ from .helpers import press, states
 
 
 @pytest.fixture(autouse=True)
-def restored(hass: HomeAssistant) -> None:
-    """What Home Assistant saved of the last run before the restart."""
-    mock_restore_cache_with_extra_data(
-        hass,
+async def restored(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
+    """What Home Assistant saved of the last run before the restart, loaded as at its start."""
+    saved = (
         (
-            (
-                State("sensor.ww_go_fast_http_request_result_code", "404"),
-                {"native_value": 404, "native_unit_of_measurement": None},
-            ),
-            (
-                State("sensor.ww_go_fast_http_request_execution_time", "1.25"),
-                {"native_value": 1.25, "native_unit_of_measurement": "s"},
-            ),
-            (
-                State("sensor.ww_go_fast_http_request_run_state", "failure"),
-                {"native_value": "failure", "native_unit_of_measurement": None},
-            ),
+            State("sensor.ww_go_fast_http_request_result_code", "404"),
+            {"native_value": 404, "native_unit_of_measurement": None},
+        ),
+        (
+            State("sensor.ww_go_fast_http_request_execution_time", "1.25"),
+            {"native_value": 1.25, "native_unit_of_measurement": "s"},
+        ),
+        (
+            State("sensor.ww_go_fast_http_request_run_state", "failure"),
+            {"native_value": "failure", "native_unit_of_measurement": None},
         ),
     )
+    last_seen = dt_util.utcnow().isoformat()
+    hass_storage[restore_state.STORAGE_KEY] = {
+        "version": restore_state.STORAGE_VERSION,
+        "key": restore_state.STORAGE_KEY,
+        "data": [
+            {"state": state.as_dict(), "extra_data": extra_data, "last_seen": last_seen}
+            for state, extra_data in saved
+        ],
+    }
+    await async_mock_load_restore_state_from_storage(hass)
 
 
 async def test_restored_until_the_next_run(
