@@ -1,6 +1,7 @@
 """What HACS and Home Assistant read from the package, and the GitHub workflows that check it."""
 
 import json
+import os
 from pathlib import Path
 import re
 import subprocess
@@ -8,6 +9,7 @@ import sys
 from typing import Any
 import zipfile
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 import pytest
 import yaml
 
@@ -16,6 +18,7 @@ from scripts import release
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "custom_components" / "ww_go"
 WORKFLOWS = ROOT / ".github" / "workflows"
+README = ROOT / "README.md"
 CHANGELOG = ROOT / "CHANGELOG.md"
 
 # The Integration Quality Scale's rules by tier, as script/hassfest/quality_scale.py lists them.
@@ -61,6 +64,36 @@ def test_hacs() -> None:
     # HACS installs the release's zip of this name, which the release workflow attaches.
     assert hacs["zip_release"] is True
     assert hacs["filename"] == "ww_go.zip"
+
+
+def _year_month(version: str) -> str:
+    match = re.match(r"(\d{4}\.\d+)(\.|$)", version)
+    assert match, version
+    return match.group(1)
+
+
+def _pin(requirements: str, package: str) -> str:
+    match = re.search(rf"^{package}==(\S+)$", (ROOT / requirements).read_text(), re.MULTILINE)
+    assert match, (requirements, package)
+    return match.group(1)
+
+
+def test_floor_release_is_the_hacs_minimum() -> None:
+    """The floor set-up, hacs.json's minimum and the README's stated floor are one release."""
+    minimum = _year_month(str(_json(ROOT / "hacs.json")["homeassistant"]))
+    assert _year_month(_pin("requirements_floor.txt", "homeassistant")) == minimum
+    readme = README.read_text()
+    [for_line] = [line for line in readme.splitlines() if line.startswith("For:")]
+    assert re.search(rf"running Home Assistant {re.escape(minimum)}$", for_line), for_line
+    assert f"The blueprints need Home Assistant {minimum} or newer" in readme
+    if os.environ.get("WW_GO_HA") == "floor":
+        # The floor environment runs exactly that release.
+        assert f"{MAJOR_VERSION}.{MINOR_VERSION}" == minimum
+
+
+def test_the_release_under_test_is_supported() -> None:
+    minimum = _year_month(str(_json(ROOT / "hacs.json")["homeassistant"]))
+    assert tuple(int(part) for part in minimum.split(".")) <= (MAJOR_VERSION, MINOR_VERSION)
 
 
 def test_quality_scale_lists_every_rule_honestly() -> None:
@@ -157,15 +190,32 @@ def test_validate_workflow_runs_hassfest_and_hacs_daily() -> None:
     assert [step["with"]["category"] for step in hacs] == ["integration"]
 
 
-def test_tests_workflow_runs_scripts_test_on_python_3_14() -> None:
+def test_tests_workflow_runs_scripts_test_on_three_releases() -> None:
     workflow = _workflow("tests.yml")
     assert {"push", "pull_request"} <= set(_triggers(workflow))
-    assert [job["runs-on"] for job in workflow["jobs"].values()] == ["ubuntu-latest"]
-    steps = _steps(workflow)
-    # The checkout, Python 3.14 on PATH for scripts/setup, then everything scripts/test runs.
+    [job] = workflow["jobs"].values()
+    assert job["runs-on"] == "ubuntu-latest"
+    releases = job["strategy"]["matrix"]["release"]
+    assert releases == ["floor", "current", "newest"]
+    for name in releases:
+        requirements = "requirements_test.txt" if name == "current" else f"requirements_{name}.txt"
+        assert (ROOT / requirements).is_file()
+    # scripts/_env.sh picks the release's requirements and venv by WW_GO_HA.
+    assert job["env"]["WW_GO_HA"] == "${{ matrix.release }}"
+    assert job["strategy"]["fail-fast"] is False
+    # Only the newest may fail: its harness may lag behind it.
+    assert job["continue-on-error"] == "${{ matrix.release == 'newest' }}"
+    steps = job["steps"]
+    # The checkout, Python 3.14 on PATH for scripts/setup, everything scripts/test runs, and on the
+    # floor the check that it is hacs.json's minimum.
     done = [str(step.get("uses", "")).partition("@")[0] or step["run"].strip() for step in steps]
-    assert done == ["actions/checkout", "actions/setup-python", "scripts/test"]
+    assert done[:3] == ["actions/checkout", "actions/setup-python", "scripts/test"]
     assert str(steps[1]["with"]["python-version"]) == "3.14"
+    [floor_check] = steps[3:]
+    assert floor_check["if"] == "matrix.release == 'floor'"
+    assert floor_check["run"].split()[:2] == ["scripts/run", "python"]
+    selected = floor_check["run"].split("-k", 1)[1].split()[0]
+    assert selected in test_floor_release_is_the_hacs_minimum.__name__
 
 
 def test_release_workflow_publishes_the_zip_hacs_installs() -> None:
