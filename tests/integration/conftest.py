@@ -85,9 +85,9 @@ async def server(
     device: Device, app_options: dict[str, Any], socket_enabled: None
 ) -> AsyncIterator[TestServer]:
     """The emulated device, serving HTTP on 127.0.0.1 (the only address tests may use)."""
+    server = TestServer(create_app(device, **app_options), host="127.0.0.1")
     # No access log: its time zone lookup fails under a frozen clock once a half hour passes.
-    server = TestServer(create_app(device, **app_options), host="127.0.0.1", access_log=None)
-    await server.start_server()
+    await server.start_server(access_log=None)
     yield server
     await server.close()
 
