@@ -185,7 +185,7 @@ async def _call(request: web.Request) -> web.Response:
         status=202,
         headers={
             hdrs.LOCATION: f"{STATUS_PATH}?id={','.join(map(str, status_ids))}",
-            hdrs.X_CONTENT_TYPE_OPTIONS: "nosniff",
+            "X-Content-Type-Options": "nosniff",
             hdrs.CACHE_CONTROL: "no-store, no-cache",
         },
     )

@@ -1,16 +1,25 @@
 """What HACS and Home Assistant read from the package, and the GitHub workflows that check it."""
 
 import json
+import os
 from pathlib import Path
 import re
+import subprocess
+import sys
 from typing import Any
+import zipfile
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 import pytest
 import yaml
+
+from scripts import release
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "custom_components" / "ww_go"
 WORKFLOWS = ROOT / ".github" / "workflows"
+README = ROOT / "README.md"
+CHANGELOG = ROOT / "CHANGELOG.md"
 
 # The Integration Quality Scale's rules by tier, as script/hassfest/quality_scale.py lists them.
 RULES = {
@@ -51,7 +60,40 @@ def test_manifest() -> None:
 def test_hacs() -> None:
     hacs = _json(ROOT / "hacs.json")
     assert hacs["render_readme"] is True
-    assert str(hacs["homeassistant"]).startswith("2026.")
+    assert re.fullmatch(r"2026\.\d+\.0", str(hacs["homeassistant"]))
+    # HACS installs the release's zip of this name, which the release workflow attaches.
+    assert hacs["zip_release"] is True
+    assert hacs["filename"] == "ww_go.zip"
+
+
+def _year_month(version: str) -> str:
+    match = re.match(r"(\d{4}\.\d+)(\.|$)", version)
+    assert match, version
+    return match.group(1)
+
+
+def _pin(requirements: str, package: str) -> str:
+    match = re.search(rf"^{package}==(\S+)$", (ROOT / requirements).read_text(), re.MULTILINE)
+    assert match, (requirements, package)
+    return match.group(1)
+
+
+def test_floor_release_is_the_hacs_minimum() -> None:
+    """The floor set-up, hacs.json's minimum and the README's stated floor are one release."""
+    minimum = _year_month(str(_json(ROOT / "hacs.json")["homeassistant"]))
+    assert _year_month(_pin("requirements_floor.txt", "homeassistant")) == minimum
+    readme = README.read_text()
+    [for_line] = [line for line in readme.splitlines() if line.startswith("For:")]
+    assert re.search(rf"running Home Assistant {re.escape(minimum)}$", for_line), for_line
+    assert f"The blueprints need Home Assistant {minimum} or newer" in readme
+    if os.environ.get("WW_GO_HA") == "floor":
+        # The floor environment runs exactly that release.
+        assert f"{MAJOR_VERSION}.{MINOR_VERSION}" == minimum
+
+
+def test_the_release_under_test_is_supported() -> None:
+    minimum = _year_month(str(_json(ROOT / "hacs.json")["homeassistant"]))
+    assert tuple(int(part) for part in minimum.split(".")) <= (MAJOR_VERSION, MINOR_VERSION)
 
 
 def test_quality_scale_lists_every_rule_honestly() -> None:
@@ -148,12 +190,108 @@ def test_validate_workflow_runs_hassfest_and_hacs_daily() -> None:
     assert [step["with"]["category"] for step in hacs] == ["integration"]
 
 
-def test_tests_workflow_runs_scripts_test_on_python_3_14() -> None:
+def test_tests_workflow_runs_scripts_test_on_three_releases() -> None:
     workflow = _workflow("tests.yml")
     assert {"push", "pull_request"} <= set(_triggers(workflow))
-    assert [job["runs-on"] for job in workflow["jobs"].values()] == ["ubuntu-latest"]
-    steps = _steps(workflow)
-    # The checkout, Python 3.14 on PATH for scripts/setup, then everything scripts/test runs.
+    [job] = workflow["jobs"].values()
+    assert job["runs-on"] == "ubuntu-latest"
+    releases = job["strategy"]["matrix"]["release"]
+    assert releases == ["floor", "current", "newest"]
+    for name in releases:
+        requirements = "requirements_test.txt" if name == "current" else f"requirements_{name}.txt"
+        assert (ROOT / requirements).is_file()
+    # scripts/_env.sh picks the release's requirements and venv by WW_GO_HA.
+    assert job["env"]["WW_GO_HA"] == "${{ matrix.release }}"
+    assert job["strategy"]["fail-fast"] is False
+    # Only the newest may fail: its harness may lag behind it.
+    assert job["continue-on-error"] == "${{ matrix.release == 'newest' }}"
+    steps = job["steps"]
+    # The checkout, Python 3.14 on PATH for scripts/setup, everything scripts/test runs, and on the
+    # floor the check that it is hacs.json's minimum.
     done = [str(step.get("uses", "")).partition("@")[0] or step["run"].strip() for step in steps]
-    assert done == ["actions/checkout", "actions/setup-python", "scripts/test"]
+    assert done[:3] == ["actions/checkout", "actions/setup-python", "scripts/test"]
     assert str(steps[1]["with"]["python-version"]) == "3.14"
+    [floor_check] = steps[3:]
+    assert floor_check["if"] == "matrix.release == 'floor'"
+    assert floor_check["run"].split()[:2] == ["scripts/run", "python"]
+    selected = floor_check["run"].split("-k", 1)[1].split()[0]
+    assert selected in test_floor_release_is_the_hacs_minimum.__name__
+
+
+def test_release_workflow_publishes_the_zip_hacs_installs() -> None:
+    workflow = _workflow("release.yml")
+    assert _triggers(workflow) == {"push": {"tags": ["v*"]}}
+    assert workflow["permissions"] == {"contents": "write"}
+    runs = [" ".join(step["run"].split()) for step in _steps(workflow) if "run" in step]
+    filename = _json(ROOT / "hacs.json")["filename"]
+    # Notes first: they refuse a tag that is not v + manifest.json's version.
+    assert runs == [
+        'python3 scripts/release.py notes "$GITHUB_REF_NAME" >release-notes.md',
+        f"python3 scripts/release.py zip {filename}",
+        (
+            f'gh release create "$GITHUB_REF_NAME" {filename} --verify-tag'
+            ' --title "$GITHUB_REF_NAME" --notes-file release-notes.md'
+        ),
+    ]
+
+
+def _release_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - the checkout's own script
+        [sys.executable, str(ROOT / "scripts" / "release.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_changelog_has_the_manifest_version() -> None:
+    version = _json(PACKAGE / "manifest.json")["version"]
+    changelog = CHANGELOG.read_text()
+    assert changelog.index("## [Unreleased]") < changelog.index(f"## [{version}] - ")
+    answer = _release_script("notes", f"v{version}")
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip()
+    # Only that section: no other version's heading and no link definitions.
+    assert "## [" not in answer.stdout
+    assert "]: https://" not in answer.stdout
+
+
+@pytest.mark.parametrize("tag", ["{version}", "v{version}.1", "v0.0.0", "v{version}-rc1"])
+def test_a_tag_other_than_the_manifest_version_is_not_released(tag: str) -> None:
+    version = _json(PACKAGE / "manifest.json")["version"]
+    answer = _release_script("notes", tag.format(version=version))
+    assert answer.returncode == 1
+    assert answer.stdout == ""
+    assert f"is not v{version}, manifest.json's version" in answer.stderr
+
+
+def test_release_notes_are_the_section_of_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## [Unreleased]\n\n- next\n\n## [0.2.0] - 2027-01-02\n\n### Fixed\n\n"
+        "- this\n\n## [0.1.0] - 2026-12-03\n\n- that\n\n[0.2.0]: https://example.org\n"
+    )
+    monkeypatch.setattr(release, "CHANGELOG", changelog)
+    monkeypatch.setattr(release, "manifest_version", lambda: "0.2.0")
+    assert release.notes("v0.2.0") == "### Fixed\n\n- this\n"
+    monkeypatch.setattr(release, "manifest_version", lambda: "0.1.0")
+    assert release.notes("v0.1.0") == "- that\n"
+    monkeypatch.setattr(release, "manifest_version", lambda: "0.3.0")
+    with pytest.raises(release.ReleaseError, match=re.escape("no section for 0.3.0")):
+        release.notes("v0.3.0")
+
+
+def test_release_zip_holds_the_integration_at_its_root(tmp_path: Path) -> None:
+    path = tmp_path / "ww_go.zip"
+    answer = _release_script("zip", str(path))
+    assert answer.returncode == 0, answer.stderr
+    names = set(zipfile.ZipFile(path).namelist())
+    files = {
+        file.relative_to(PACKAGE).as_posix()
+        for file in PACKAGE.rglob("*")
+        if file.is_file() and "__pycache__" not in file.parts
+    }
+    assert names == files
+    assert {"manifest.json", "__init__.py", "brand/icon.png", "translations/en.json"} <= names

@@ -6,10 +6,11 @@ import contextlib
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import restore_state
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
-    mock_restore_cache_with_extra_data,
 )
 
 
@@ -26,6 +27,18 @@ def _copy(entry: MockConfigEntry) -> MockConfigEntry:
     )
 
 
+def _end_refresh_timers(hass: HomeAssistant) -> None:
+    """End the stopped instance's coordinator timers, as its process ending would.
+
+    Home Assistant cancels them at the stop itself from 2026.10 on; drop this when the oldest
+    release supported is 2026.10.
+    """
+    for handle in get_scheduled_timer_handles(hass.loop):
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        if isinstance(owner, DataUpdateCoordinator) and owner.hass is hass:
+            handle.cancel()
+
+
 @contextlib.asynccontextmanager
 async def restarted(
     hass: HomeAssistant,
@@ -34,20 +47,25 @@ async def restarted(
 ) -> AsyncIterator[HomeAssistant]:
     """Stop `hass` and start a new Home Assistant with the same entry, storage and saved states.
 
-    Storage (`hass_storage`) is shared by both; the states Home Assistant saves for entities
-    that restore themselves are handed over as it would load them at start. `while_down` runs
-    between the two.
+    Storage (`hass_storage`) is shared by both; the states of entities that restore themselves
+    are saved there when Home Assistant stops, and the new one loads them as at its start.
+    `while_down` runs between the two.
     """
-    saved = [
-        (stored.state, stored.extra_data.as_dict() if stored.extra_data else {})
-        for stored in restore_state.async_get(hass).async_get_stored_states()
-    ]
+    # By entity ID, as releases before 2026.11 store them: the new instance's registries start
+    # empty in the harness, so the entity registry IDs that later releases key them by change.
+    saved = restore_state.async_get(hass)
+    await saved.store.async_save(
+        [
+            {key: value for key, value in stored.as_dict().items() if key != "entity_registry_id"}
+            for stored in saved.async_get_stored_states()
+        ]
+    )
     await hass.async_stop()
+    _end_refresh_timers(hass)
     if while_down is not None:
         await while_down()
     async with async_test_home_assistant() as new:
         new.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        mock_restore_cache_with_extra_data(new, saved)
         copy = _copy(entry)
         copy.add_to_hass(new)
         assert await new.config_entries.async_setup(copy.entry_id)
@@ -56,3 +74,4 @@ async def restarted(
             yield new
         finally:
             await new.async_stop(force=True)
+            _end_refresh_timers(new)

@@ -10,6 +10,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 BRAND = Path(__file__).parents[2] / "custom_components" / "ww_go" / "brand"
 
 
+# Before 2026.5 the brands component leaves its token timer after the stop: drop this from then.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
 @pytest.mark.parametrize(
     ("image", "file"),
     [("icon.png", "icon.png"), ("icon@2x.png", "icon@2x.png"), ("logo.png", "icon.png")],

@@ -6,9 +6,9 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.ww_go.const import DOMAIN
 from custom_components.ww_go.wwgo import STATUS_WINDOW
@@ -322,10 +322,10 @@ async def test_timeout_out_of_range(
     hass: HomeAssistant, device: Device, entry_id: str, seconds: int, bound: str
 ) -> None:
     """Home Assistant checks the call against the action's schema before it runs."""
-    with pytest.raises(probatio.MultipleInvalid) as err:
+    with pytest.raises(vol.MultipleInvalid) as err:
         await call_action(hass, config_entry_id=entry_id, action_id="1", timeout=seconds)
     assert [(type(error), error.path) for error in err.value.errors] == [
-        (probatio.RangeInvalid, ["timeout"])
+        (vol.RangeInvalid, ["timeout"])
     ]
     assert bound in str(err.value)
     assert device.stats()["requests"]["call"] == 0

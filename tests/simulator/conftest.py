@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import base64
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 import pytest
-from pytest_aiohttp import AiohttpClient
 
 from simulator import ActionDefinition, Device, RequestDefinition, create_app
 
@@ -17,6 +17,11 @@ FIRST_ID = 100
 SEQUENCE_STEP = 0.05
 
 Client = TestClient[web.Request, web.Application]
+
+
+def basic_auth(login: str, password: str = "", encoding: str = "utf-8") -> str:
+    """An Authorization header value, by hand: aiohttp encodes one only from 3.14.1 (HA 2026.7)."""
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode(encoding)).decode("ascii")
 
 
 def _action(action_id: str, *requests: RequestDefinition, enabled: bool = True) -> ActionDefinition:
@@ -88,8 +93,30 @@ class ClientFactory(Protocol):
     ) -> Client: ...
 
 
+ClientOf = Callable[[web.Application], Awaitable[Client]]
+
+
 @pytest.fixture
-def serve(aiohttp_client: AiohttpClient, socket_enabled: None) -> ClientFactory:
+async def client_of(socket_enabled: None) -> AsyncIterator[ClientOf]:
+    """Serve an app on 127.0.0.1 and return a client of it; both close at the end of the test.
+
+    On the test's own loop, which the 2026.3 harness's aiohttp_client does not always use.
+    """
+    clients: list[Client] = []
+
+    async def factory(app: web.Application) -> Client:
+        client = TestClient(TestServer(app, host="127.0.0.1"))
+        clients.append(client)
+        await client.start_server()
+        return client
+
+    yield factory
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+def serve(client_of: ClientOf) -> ClientFactory:
     """Serve a device with create_app's options on 127.0.0.1 and return a client of it."""
 
     async def factory(
@@ -102,7 +129,7 @@ def serve(aiohttp_client: AiohttpClient, socket_enabled: None) -> ClientFactory:
         app = create_app(
             device, auth=auth, json_status_ids=json_status_ids, actions_list=actions_list
         )
-        return await aiohttp_client(app)
+        return await client_of(app)
 
     return factory
 

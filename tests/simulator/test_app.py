@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import aiohttp
-from aiohttp import encode_basic_auth, web
+from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 import pytest
 
@@ -22,7 +22,7 @@ from simulator import (
 from simulator.app import _api_middleware
 from simulator.device import Endpoint
 
-from .conftest import FIRST_ID, Client, ClientFactory, make_device
+from .conftest import FIRST_ID, Client, ClientFactory, basic_auth, make_device
 
 CALL = "/api/v1/actions/call"
 STATUS = "/api/v1/actions/status"
@@ -225,11 +225,11 @@ AUTH = ("admin", "s3cret")
     "headers",
     [
         {},
-        {"Authorization": encode_basic_auth("admin", "wrong")},
-        {"Authorization": encode_basic_auth("root", "s3cret")},
-        {"Authorization": encode_basic_auth("admin", "s3cret", encoding="utf-16")},
-        {"Authorization": encode_basic_auth("admin", "")},
-        {"Authorization": encode_basic_auth("admin")[:-2]},
+        {"Authorization": basic_auth("admin", "wrong")},
+        {"Authorization": basic_auth("root", "s3cret")},
+        {"Authorization": basic_auth("admin", "s3cret", encoding="utf-16")},
+        {"Authorization": basic_auth("admin", "")},
+        {"Authorization": basic_auth("admin")[:-2]},
         {"Authorization": "Bearer s3cret"},
         {"Authorization": "Basic !!!"},
         {"Authorization": "Basic"},
@@ -253,10 +253,10 @@ ROUTE_SUCCESS = [(*API_ROUTES[0], 202), (*API_ROUTES[1], 200), (*API_ROUTES[2], 
 @pytest.mark.parametrize(
     ("auth", "header"),
     [
-        (AUTH, encode_basic_auth(*AUTH)),
-        (AUTH, "basic " + encode_basic_auth(*AUTH).split()[1]),
-        (("José", "pässwörd:2"), encode_basic_auth("José", "pässwörd:2")),
-        (("admin", ""), encode_basic_auth("admin", "")),
+        (AUTH, basic_auth(*AUTH)),
+        (AUTH, "basic " + basic_auth(*AUTH).split()[1]),
+        (("José", "pässwörd:2"), basic_auth("José", "pässwörd:2")),
+        (("admin", ""), basic_auth("admin", "")),
     ],
 )
 async def test_authorized(
@@ -413,7 +413,7 @@ async def test_crafted_answer_behind_the_login(serve: ClientFactory, device: Dev
     client = await serve(device, auth=("admin", "secret"))
     device.faults.answer = Answer("actions", 200, "[]")
     assert (await client.get(ACTIONS)).status == 401
-    headers = {"Authorization": encode_basic_auth("admin", "secret")}
+    headers = {"Authorization": basic_auth("admin", "secret")}
     assert await (await client.get(ACTIONS, headers=headers)).text() == "[]"
     device.faults.server_error = True
     assert (await client.get(ACTIONS, headers=headers)).status == 500
@@ -534,7 +534,7 @@ async def test_offline_with_the_connection_already_gone() -> None:
 
 async def test_owner_changes_the_login(serve: ClientFactory, device: Device) -> None:
     client = await serve(device, auth=("admin", "old"))
-    headers = {"Authorization": encode_basic_auth("admin", "old")}
+    headers = {"Authorization": basic_auth("admin", "old")}
     assert (await client.get("/api/v1/actions", headers=headers)).status == 200
     set_credentials(client.app, ("admin", "new"))
     assert (await client.get("/api/v1/actions", headers=headers)).status == 401

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aiohttp import encode_basic_auth, web
+from aiohttp import web
 import pytest
 
 from simulator import ActionDefinition, RequestDefinition
 from simulator.__main__ import build, main, parse_args
 
-from .conftest import ClientFactory
+from .conftest import ClientOf, basic_auth
 
 SCENARIO = {
     "actions": [{"id": "pump", "name": "Pump", "requests": [{"code": 201, "duration": 0.01}]}]
@@ -87,10 +87,10 @@ def test_bad_command_lines(
     assert message in capsys.readouterr().err
 
 
-async def test_build_default(serve: ClientFactory, aiohttp_client: Any) -> None:
+async def test_build_default(client_of: ClientOf) -> None:
     app = build(["--first-status-id", "500"])
     assert isinstance(app, web.Application)
-    client = await aiohttp_client(app)
+    client = await client_of(app)
     response = await client.post("/api/v1/actions/call?id=1")
     assert response.status == 202
     assert response.headers["Location"] == "/api/v1/actions/status?id=500"
@@ -100,9 +100,7 @@ async def test_build_default(serve: ClientFactory, aiohttp_client: Any) -> None:
     assert entries == [{"action_id": "1", "id": 500, "code": -1, "exe_time": 0}]
 
 
-async def test_build_with_options(
-    tmp_path: Path, serve: ClientFactory, aiohttp_client: Any
-) -> None:
+async def test_build_with_options(tmp_path: Path, client_of: ClientOf) -> None:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(json.dumps(SCENARIO), encoding="utf-8")  # JSON is YAML too
     app = build(
@@ -116,8 +114,8 @@ async def test_build_with_options(
             "--first-status-id=7",
         ]
     )
-    client = await aiohttp_client(app)
-    auth = {"Authorization": encode_basic_auth("admin", "secret")}
+    client = await client_of(app)
+    auth = {"Authorization": basic_auth("admin", "secret")}
     assert (await client.post("/api/v1/actions/call?id=pump")).status == 401
     response = await client.post("/api/v1/actions/call?id=pump", headers=auth)
     assert await response.json() == {"status_ids": [7]}
