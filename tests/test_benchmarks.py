@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from benchmarks import cli, fanout, latency, polling, setup
+from benchmarks import cli, fanout, latency, polling, press, setup
 
 
 async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
@@ -84,3 +84,17 @@ async def test_setup_benchmark_measures_every_way(
     report = setup.format_report(timings, devices=2, actions=5)
     assert "2 devices x 5 actions (60 entities)" in report
     assert "/ floor" in report
+
+
+async def test_press_benchmark_measures_the_press(
+    hass: HomeAssistant, socket_enabled: None, enable_custom_integrations: None
+) -> None:
+    latency = await press.measure_latency(hass, presses=3)
+    assert len(latency.returned) == len(latency.shown) == 2
+    assert all(
+        back >= shown >= 0 for back, shown in zip(latency.returned, latency.shown, strict=True)
+    )
+    one_at_a_time = await press.measure_side_by_side(hass, parallel_updates=1, seconds=0.3)
+    ours = await press.measure_side_by_side(hass, parallel_updates=0, seconds=0.3)
+    assert ours < one_at_a_time
+    assert "one at a time" in press.format_report(latency, ours, one_at_a_time)
