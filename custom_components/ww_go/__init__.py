@@ -38,7 +38,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
             translation_key="invalid_host",
             translation_placeholders={"host": str(entry.data[CONF_HOST])},
         ) from err
-    store = RunStore(hass, entry.entry_id)
+    store = RunStore(hass, entry)
     kept = await store.async_load()
     typed = entry.options.get(CONF_ACTION_IDS)
     coordinator = WwGoCoordinator(
@@ -64,4 +64,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> None:
     """Forget what was kept of a removed entry's device (an entry never loaded included)."""
     forget_unreachable(hass, entry.entry_id)
-    await RunStore(hass, entry.entry_id).async_remove()
+    await RunStore(hass, entry).async_remove()

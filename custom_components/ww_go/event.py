@@ -6,6 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .entity import WwGoEntity, async_add_action_entities
 from .runtime import WwGoConfigEntry
@@ -44,7 +45,23 @@ async def async_setup_entry(
 
 
 class WwGoEventEntity(WwGoEntity, EventEntity):
-    """Fires once for every finished run of an action."""
+    """Fires once for every ended run of an action."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if (run := self.shown.ended) is not None and (outcome := run.outcome) is not None:
+            self._show_kept(run, outcome)
+
+    def _show_kept(self, run: Run, outcome: Outcome) -> None:
+        """Show the action's last run as the last event, from what the integration keeps.
+
+        Home Assistant's own saved state can be minutes older after a crash. The event entity
+        keeps its last event to itself: set here as its own restore sets it.
+        """
+        self._EventEntity__last_event_triggered = dt_util.utc_from_timestamp(outcome.ended_at)
+        self._EventEntity__last_event_type = outcome.state.value
+        self._EventEntity__last_event_attributes = event_data(run, outcome)
 
     @callback
     @override

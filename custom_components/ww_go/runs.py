@@ -15,7 +15,7 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
-from .const import PRESS_WAIT
+from .const import LOGGER, PRESS_WAIT
 from .coordinator import WwGoCoordinator
 from .errors import outcome_error, press_error, translated_error
 from .scheduler import HassScheduler
@@ -27,6 +27,7 @@ from .wwgo import (
     Run,
     RunEngine,
     RunHandle,
+    RunState,
     WwGoActionRunningError,
     WwGoAuthenticationError,
     WwGoClient,
@@ -94,6 +95,10 @@ class WwGoRuns:
         self._listeners: defaultdict[str, list[ActionListener]] = defaultdict(list)
         # The calls whose callers may wait for their run's end to be shown.
         self._calls: dict[RunHandle, asyncio.Future[Run]] = {}
+        # Transitions reported, in order, not shown yet; whether one must be on disk first.
+        self._unshown: list[tuple[RunHandle, Run]] = []
+        self._save_first = False
+        self._showing: asyncio.Task[None] | None = None
 
     # -- what outlives a restart --
 
@@ -135,6 +140,8 @@ class WwGoRuns:
         self._engine.close()
         self._release_callers()
         await self._engine.wait_closed()
+        if self._showing is not None:
+            await self._showing
         await self._store.async_save(self._kept())
 
     # -- what entities show --
@@ -156,14 +163,40 @@ class WwGoRuns:
 
     @callback
     def _on_run(self, handle: RunHandle, run: Run) -> None:
-        """The engine reports a run's new state."""
+        """The engine reports a run's new state: it is kept, then shown, in the order reported.
+
+        A run the device accepted, and a run's end, are on disk before anything shows them: a
+        crash then can neither lose the run nor report its end twice. A run queued is not.
+        """
         if run.outcome is not None:
             if run.outcome.reason is EndReason.ACTION_REMOVED:
                 self._resolve(handle, run)  # its entities are removed with the action
                 return
             self._last[run.action_id] = run
-        self._store.async_save_later(self._kept)
-        self._show_run(handle, run)
+        self._unshown.append((handle, run))
+        if run.state is RunState.QUEUED:
+            self._store.async_save_later(self._kept)
+        else:
+            self._save_first = True
+        if self._showing is None or self._showing.done():
+            # Started eagerly: with nothing to save first, shown before this returns.
+            self._showing = self._entry.async_create_task(
+                self._hass, self._show_unshown(), "ww_go show runs"
+            )
+
+    async def _show_unshown(self) -> None:
+        while self._unshown:
+            shown, self._unshown = self._unshown, []
+            if self._save_first:
+                self._save_first = False
+                # What the engine knows now: at least every transition about to be shown.
+                try:
+                    await self._store.async_save(self._kept())
+                except Exception:  # noqa: BLE001 - logged with its traceback
+                    # The runs are shown all the same (a failed write is logged by the store).
+                    LOGGER.exception("Error saving the runs of %s", self._entry.title)
+            for handle, run in shown:
+                self._show_run(handle, run)
 
     def _show_run(self, handle: RunHandle, run: Run) -> None:
         """Show the run; once it ended, the action shows its newest run under way again."""
@@ -183,7 +216,11 @@ class WwGoRuns:
     def _show(self, action_id: str, runs: ActionRuns, run: Run) -> None:
         self._shown[action_id] = runs
         for listener in list(self._listeners[action_id]):
-            listener(run)
+            try:
+                listener(run)
+            except Exception:  # noqa: BLE001 - logged with its traceback
+                # One entity's fault must not cost the others, or the next runs, their reports.
+                LOGGER.exception("Error showing a run of action %s", action_id)
 
     # -- the device's actions --
 

@@ -1,16 +1,21 @@
 """What outlives a restart: the run engine's snapshot, each action's last run, the action list.
 
-Saved with a delay after a change (never once per status read) and on unload; Home Assistant
-writes a pending save when it stops.
+The moments a crash must not lose are saved at once, by the run owner: a run the device accepted,
+and a run's end before it is shown. Everything else (a run queued, the action list) is saved a
+few seconds after a change, on unload, and when Home Assistant stops; status reads save nothing.
+Every save replaces the file whole (written aside, then renamed): a power cut leaves the old or
+the new file, never half of one.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
+from homeassistant.util.file import WriteError
 
 from .const import DOMAIN, LOGGER
 from .wwgo import ActionDefinition, EndReason, EngineSnapshot, Run
@@ -94,7 +99,24 @@ def _from_version_1(old: dict[str, Any]) -> dict[str, Any]:
 
 
 class _VersionedStore(Store[dict[str, Any]]):
-    """Version 1 is brought to version 2; any other version is one this integration cannot read."""
+    """Version 1 is brought to version 2; any other version is one this integration cannot read.
+
+    A write that fails is told to `written`, not logged by Home Assistant at every save.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, key: str, written: Callable[[Exception | None], None]
+    ) -> None:
+        super().__init__(hass, STORAGE_VERSION, key, atomic_writes=True)
+        self._written = written
+
+    async def _async_write_data(self, data: dict[str, Any]) -> None:
+        try:
+            await super()._async_write_data(data)
+        except WriteError as err:
+            self._written(err)
+        else:
+            self._written(None)
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
@@ -107,10 +129,12 @@ class _VersionedStore(Store[dict[str, Any]]):
 class RunStore:
     """The store of one config entry."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """The store of the entry `entry_id`."""
-        self._store = _VersionedStore(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """The store of `entry`."""
+        self._title = entry.title
+        self._store = _VersionedStore(hass, f"{DOMAIN}.{entry.entry_id}", self._written)
         self._pending = False
+        self._failing = False
 
     async def async_load(self) -> Kept:
         """What was kept; nothing when there is nothing, or when it cannot be read."""
@@ -145,6 +169,24 @@ class RunStore:
         """Save now; a save planned for later is replaced by this one."""
         self._pending = False
         await self._store.async_save(kept.as_json())
+
+    def _written(self, error: Exception | None) -> None:
+        if error is None:
+            if self._failing:
+                self._failing = False
+                LOGGER.info("The runs of %s are saved again", self._title)
+            return
+        if self._failing:
+            LOGGER.debug("Saving the runs of %s failed again: %s", self._title, error)
+            return
+        self._failing = True
+        LOGGER.error(
+            "Could not save the runs of %s (%s). Runs go on and are reported; but if Home "
+            "Assistant stops without a clean stop before a save succeeds, runs in flight may not "
+            "be followed after it starts again, and results may be forgotten or reported twice",
+            self._title,
+            error,
+        )
 
     async def async_remove(self) -> None:
         """Forget everything kept (the entry is removed)."""

@@ -1,7 +1,9 @@
-"""A restart of Home Assistant in a test: what it saves carried over to a new instance."""
+"""A restart of Home Assistant in a test, clean or by a power cut: what it saved, in a new one."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+import copy
+from typing import Any
 
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
@@ -40,6 +42,39 @@ def _end_refresh_timers(hass: HomeAssistant) -> None:
 
 
 @contextlib.asynccontextmanager
+async def _started_again(entry: MockConfigEntry) -> AsyncIterator[HomeAssistant]:
+    async with async_test_home_assistant() as new:
+        new.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+        again = _copy(entry)
+        again.add_to_hass(new)
+        assert await new.config_entries.async_setup(again.entry_id)
+        await new.async_block_till_done(wait_background_tasks=True)
+        try:
+            yield new
+        finally:
+            await new.async_stop(force=True)
+            _end_refresh_timers(new)
+
+
+@contextlib.asynccontextmanager
+async def crashed(
+    hass: HomeAssistant, entry: MockConfigEntry, storage: dict[str, Any]
+) -> AsyncIterator[HomeAssistant]:
+    """Kill `hass` now, as a power cut does, and start a new Home Assistant on what it left.
+
+    The new one finds in `storage` (`hass_storage`) only what was written before the cut: no
+    save planned for later, no state saved at the stop.
+    """
+    on_disk = copy.deepcopy(storage)
+    await hass.async_stop(force=True)  # its last writes are not kept: the process died before
+    _end_refresh_timers(hass)
+    storage.clear()
+    storage.update(on_disk)
+    async with _started_again(entry) as new:
+        yield new
+
+
+@contextlib.asynccontextmanager
 async def restarted(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -64,14 +99,5 @@ async def restarted(
     _end_refresh_timers(hass)
     if while_down is not None:
         await while_down()
-    async with async_test_home_assistant() as new:
-        new.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        copy = _copy(entry)
-        copy.add_to_hass(new)
-        assert await new.config_entries.async_setup(copy.entry_id)
-        await new.async_block_till_done(wait_background_tasks=True)
-        try:
-            yield new
-        finally:
-            await new.async_stop(force=True)
-            _end_refresh_timers(new)
+    async with _started_again(entry) as new:
+        yield new
