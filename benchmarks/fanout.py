@@ -13,6 +13,10 @@ event loop's CPU time per cycle, and the states written in an idle hour of healt
 - naive: the same integration with the coordinator's default way put back: every run transition
   and every health check wakes every entity of the device (`async_update_listeners`,
   `always_update`).
+
+It also counts the writes of the integration's store: per read cycle (the run accepted and the
+run ended are each on disk before they are shown), and per status read of a run still running
+(none: reads change nothing worth a write).
 """
 
 from collections.abc import Callable
@@ -20,10 +24,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 import time
 from typing import Any, Final
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -46,6 +52,30 @@ class Cost:
     writes_per_cycle: float
     cpu_ms_per_cycle: float
     writes_per_idle_hour: int
+    # Writes of the integration's store per read cycle (a run called and ended).
+    saves_per_cycle: float
+
+
+class Saves:
+    """Counts the writes of one entry's store while it is open."""
+
+    def __init__(self, entry: MockConfigEntry) -> None:
+        """Count the writes of `entry`'s store."""
+        # The harness's storage stands in for the disk: its write is what is counted.
+        key, write = f"{DOMAIN}.{entry.entry_id}", Store._async_write_data  # noqa: SLF001
+        self.count = 0
+
+        async def counted(store: Store[Any], data: dict[str, Any]) -> None:
+            if store.key == key:
+                self.count += 1
+            await write(store, data)
+
+        self._patch = patch.object(Store, "_async_write_data", counted)
+        self._patch.start()
+
+    def close(self) -> None:
+        """Stop counting."""
+        self._patch.stop()
 
 
 class Writes:
@@ -102,6 +132,47 @@ async def _advance(hass: HomeAssistant, seconds: float) -> None:
     await hass.async_block_till_done()
 
 
+async def saves_per_read(hass: HomeAssistant, seconds: int = 60) -> float:
+    """Store writes per status read of a run still running (`seconds` of reads)."""
+    device = Device(
+        [ActionDefinition("long", "Long", (RequestDefinition("http", 200, 3600.0),))],
+        first_status_id=1,
+        status_rate=0,
+    )
+    server = TestServer(create_app(device), host=LOOPBACK)
+    await server.start_server()
+    entry = MockConfigEntry(domain=DOMAIN, version=2, data={"host": f"{LOOPBACK}:{server.port}"})
+    entry.add_to_hass(hass)
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return await _saves_while_reading(hass, entry, device, seconds)
+    finally:
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+        await server.close()
+        await device.aclose()
+
+
+async def _saves_while_reading(
+    hass: HomeAssistant, entry: MockConfigEntry, device: Device, seconds: int
+) -> float:
+    await hass.services.async_call(
+        DOMAIN,
+        "call_action",
+        {"config_entry_id": entry.entry_id, "action_id": "long", "wait": False},
+        blocking=True,
+    )
+    await _advance(hass, 0)  # the run is shown running: its acceptance is on disk
+    reads = device.stats()["requests"]["status"]
+    saves = Saves(entry)
+    for _ in range(seconds):
+        await _advance(hass, 1)
+    saves.close()
+    read: int = device.stats()["requests"]["status"] - reads
+    return saves.count / read
+
+
 async def measure(
     hass: HomeAssistant,
     actions: int,
@@ -135,6 +206,7 @@ async def measure(
         undo = _naive(runtime) if naive else (lambda: None)
         button = "button.ww_go_action_0"
         writes, cpu = 0, 0.0
+        saves = Saves(entry)
         for _ in range(cycles):
             counted = Writes(hass)
             started = time.thread_time()
@@ -145,6 +217,7 @@ async def measure(
             cpu += time.thread_time() - started
             counted.close()
             writes += counted.count
+        saves.close()
         idle = Writes(hass)
         device.reset_stats()
         for _ in range(idle_minutes):
@@ -154,7 +227,13 @@ async def measure(
         assert device.stats()["requests"]["actions"] == idle_minutes, "a health check a minute"
         undo()
         per_hour = round(idle.count * 60 / idle_minutes) if idle_minutes else 0
-        return Cost(actions, writes / cycles, cpu * 1000 / cycles, per_hour)
+        return Cost(
+            actions,
+            writes / cycles,
+            cpu * 1000 / cycles,
+            per_hour,
+            saves.count / cycles,
+        )
     finally:
         # Removed, entities and all: the next measurement starts from an empty registry.
         await hass.config_entries.async_remove(entry.entry_id)
@@ -163,8 +242,8 @@ async def measure(
         await device.aclose()
 
 
-def format_report(costs: dict[str, list[Cost]]) -> str:
-    """The table, naive and ours side by side."""
+def format_report(costs: dict[str, list[Cost]], per_read: float) -> str:
+    """The table, naive and ours side by side; `per_read`: store writes per status read."""
     rows: list[tuple[str, float, float, str]] = []
     for index, count in enumerate(ACTION_COUNTS):
         base, shipped = costs["naive"][index], costs["ours"][index]
@@ -187,6 +266,12 @@ def format_report(costs: dict[str, list[Cost]]) -> str:
                 shipped.writes_per_idle_hour,
                 "{:.0f}",
             ),
+            (
+                f"store writes per read cycle, {count} action(s)",
+                base.saves_per_cycle,
+                shipped.saves_per_cycle,
+                "{:.1f}",
+            ),
         ]
     header = (
         "WW Go fan-out benchmark: Home Assistant's test harness, emulated device on 127.0.0.1; "
@@ -202,6 +287,7 @@ def format_report(costs: dict[str, list[Cost]]) -> str:
             f"   {name}: event-loop CPU per cycle, {many.actions} actions / {few.actions}: "
             f"{many.cpu_ms_per_cycle / few.cpu_ms_per_cycle:.2f}x"
         )
+    lines.append(f"   store writes per status read of a run still running: {per_read:.2f}")
     return "\n".join(lines)
 
 
@@ -216,5 +302,6 @@ async def test_fanout(hass: HomeAssistant, socket_enabled: None) -> None:
     for count in ACTION_COUNTS:
         for name in ("naive", "ours"):
             costs[name].append(await measure(hass, count, naive=name == "naive"))
+    per_read = await saves_per_read(hass)
     print()
-    print(format_report(costs))
+    print(format_report(costs, per_read))

@@ -70,6 +70,8 @@ async def test_fanout_follows_what_changed(
     assert ours.writes_per_idle_hour == 0
     assert naive.writes_per_cycle > 20 * 5
     assert naive.writes_per_idle_hour > 0
+    assert ours.saves_per_cycle <= 2  # the run accepted, the run ended
+    assert await fanout.saves_per_read(hass, seconds=10) == 0
 
 
 async def test_setup_benchmark_measures_every_way(
