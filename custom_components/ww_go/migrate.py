@@ -52,5 +52,7 @@ def _rekey(hass: HomeAssistant, entry: ConfigEntry, old_base: str, new_base: str
                 entity.entity_id, new_unique_id=f"{new_base}_{entity.unique_id[len(prefix) :]}"
             )
     devices = dr.async_get(hass)
-    if device := devices.async_get_device(identifiers={(DOMAIN, old_base)}):
-        devices.async_update_device(device.id, new_identifiers={(DOMAIN, new_base)})
+    # By the entry's devices: the look-up by identifier changes its signature across releases.
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if (DOMAIN, old_base) in device.identifiers:
+            devices.async_update_device(device.id, new_identifiers={(DOMAIN, new_base)})
