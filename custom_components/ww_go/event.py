@@ -47,6 +47,16 @@ async def async_setup_entry(
 class WwGoEventEntity(WwGoEntity, EventEntity):
     """Fires once for every ended run of an action."""
 
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the device holds the action, whether it answers now or not.
+
+        A run can end while the device cannot be reached (a timeout, a result lost in a reboot):
+        its event is news all the same, and an unavailable entity would swallow it.
+        """
+        return self.action is not None
+
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()

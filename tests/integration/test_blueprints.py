@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 from simulator import ActionDefinition, Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import event, start_run
+from .helpers import event, start_run, states
 
 CHECKOUT = Path(__file__).parents[2]
 BLUEPRINTS = CHECKOUT / "blueprints"
@@ -154,18 +154,21 @@ async def test_notify_across_an_outage(
     await finish_runs(hass, device)
     assert len(notifications) == 1
 
+    last_run = event(hass, "failing_http_request").state
     device.faults.offline = True
     await advance(hass, 61)
-    assert event(hass, "failing_http_request").state == "unavailable"
+    assert states(hass, "failing_http_request")["run_state"] == "unavailable"
+    # The run event stays: a run that ends in the outage is news all the same.
+    assert event(hass, "failing_http_request").state == last_run
     device.faults.offline = False
     await advance(hass, 61)
-    assert event(hass, "failing_http_request").state != "unavailable"
+    assert states(hass, "failing_http_request")["run_state"] != "unavailable"
     assert len(notifications) == 1
 
     await start_run(hass, "slow_failure")
     device.faults.offline = True
     await advance(hass, 2)
-    assert event(hass, "slow_failure").state == "unavailable"
+    assert states(hass, "slow_failure")["run_state"] == "unavailable"
     await device.wait_idle()  # the run ends on the device while it cannot be reached
     device.faults.offline = False
     await advance(hass, 6)

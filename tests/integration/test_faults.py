@@ -1,0 +1,276 @@
+"""Faults that overlap, the way a busy home breaks things: every run is reported, once.
+
+Each test follows a sequence that left runs unreported: a reboot of the device with several runs
+of one action in flight, and a run whose status reads keep failing and being refused.
+"""
+
+from collections import Counter
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+import pytest
+
+from simulator import Answer, Device, RequestDefinition
+
+from .conftest import ACTIONS, action, advance, finish_runs
+from .helpers import entity_ids, event, start_run, states
+
+pytestmark = pytest.mark.usefixtures("init_integration")
+
+HOME_EXAMPLES = 20
+HOME_FUZZ_EXAMPLES = 500
+
+
+@pytest.fixture
+def actions() -> tuple[Any, ...]:
+    """The usual actions, and one that runs 25 seconds."""
+    return (*ACTIONS, action("filling", "Filling", RequestDefinition("http", 200, 25.0)))
+
+
+def _events(hass: HomeAssistant, slug: str) -> list[tuple[str, Any]]:
+    """The run events of an action that fire from now on: event type and status IDs."""
+    fired: list[tuple[str, Any]] = []
+
+    @callback
+    def record(changed: Event[EventStateChangedData]) -> None:
+        new = changed.data["new_state"]
+        if (
+            changed.data["entity_id"] == entity_ids(slug)["event"]
+            and new is not None
+            and new.state not in ("unavailable", "unknown")
+            and new.state != getattr(changed.data["old_state"], "state", None)
+        ):
+            fired.append((new.attributes["event_type"], new.attributes["status_ids"]))
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    return fired
+
+
+async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
+    hass: HomeAssistant, device: Device
+) -> None:
+    fired = _events(hass, "fast_http_request")
+    device.faults.answer = Answer("status", 200, "not an answer")  # every status read fails
+    for _ in range(3):
+        await start_run(hass, "fast_http_request")
+        await device.wait_idle()  # it ended on the device; Home Assistant cannot read it
+        await advance(hass, 1)
+    assert states(hass, "fast_http_request")["run_state"] == "unavailable"
+    device.faults.answer = None
+    device.faults.offline = True
+    await advance(hass, 6)
+    await device.reboot(first_status_id=1)  # the statuses went with it; IDs count from 1 again
+    device.faults.offline = False
+
+    await start_run(hass, "modbus_write")  # the first call after the reboot tells of it
+    await finish_runs(hass, device)
+    assert fired == [("expired", [100]), ("expired", [101]), ("expired", [102])]
+    assert event(hass, "fast_http_request").attributes["reason"] == "device_restarted"
+    assert states(hass, "modbus_write")["run_state"] == "success"
+
+
+async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
+    hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory
+) -> None:
+    """A 25-s run: a malformed answer, 429s asking for 30 s, an offline spell, short 429s, a 500.
+
+    Once the device answers again, the run is read at once: success, not a timeout.
+    """
+    fired = _events(hass, "filling")
+    await start_run(hass, "filling")
+    for _ in range(5):
+        freezer.tick(4)
+        await advance(hass, 4)
+    faults: list[tuple[str, dict[str, Any], int]] = [
+        ("answer", {"answer": Answer("status", 200, "{")}, 1),
+        ("answer", {"answer": Answer("status", 429, "", {"Retry-After": "30"})}, 5),
+        ("offline", {"offline": True}, 1),
+        ("answer", {"answer": Answer("status", 429, "", {"Retry-After": "1"})}, 7),
+        ("answer", {"answer": Answer("status", 500, "")}, 1),
+    ]
+    for _, switches, rounds in faults:
+        for _ in range(rounds):
+            for name, value in switches.items():
+                setattr(device.faults, name, value)
+            freezer.tick(6)
+            await advance(hass, 6)
+        device.faults.answer = None
+        device.faults.offline = False
+    await device.wait_idle()  # the device finished long ago; it still holds the result
+    for _ in range(12):
+        freezer.tick(6)
+        await advance(hass, 6)
+    assert fired == [("success", [100])]
+    found = states(hass, "filling")
+    assert (found["run_state"], found["result_code"]) == ("success", "200")
+
+
+# A home on a slow machine: presses of a few actions while status reads are refused, fail or get
+# no answer, reboots, other clients' bursts, and a loop whose timers fire late.
+SLUGS = ("fast_http_request", "failing_http_request", "modbus_write", "filling")
+STATUS_FAULTS: dict[str, dict[str, Any]] = {
+    "none": {},
+    "malformed": {"answer": Answer("status", 200, "{")},
+    "refused_30": {"answer": Answer("status", 429, "", {"Retry-After": "30"})},
+    "refused_1": {"answer": Answer("status", 429, "", {"Retry-After": "1"})},
+    "refused": {"answer": Answer("status", 429, "")},
+    "server_error": {"answer": Answer("status", 500, "")},
+    "offline": {"offline": True},
+}
+HOME = st.one_of(
+    st.tuples(st.just("press"), st.sampled_from(SLUGS)),
+    st.tuples(st.just("wait"), st.integers(1, 40)),
+    st.tuples(st.just("fault"), st.sampled_from(list(STATUS_FAULTS))),
+    st.tuples(st.just("reboot"), st.integers(0, 30)),
+    st.tuples(st.just("external"), st.integers(1, 45)),
+    st.tuples(st.just("slow_loop"), st.sampled_from([1, 2, 3])),
+)
+# The two sequences that once left runs unreported.
+REBOOT_WITH_RUNS_OF_ONE_ACTION = [
+    ("slow_loop", 2),
+    ("fault", "malformed"),
+    *[("press", "fast_http_request"), ("wait", 1)] * 3,
+    ("press", "failing_http_request"),
+    ("reboot", 27),
+    ("press", "modbus_write"),
+]
+READS_FAILING_FOR_MINUTES = [
+    ("slow_loop", 2),
+    ("press", "filling"),
+    ("wait", 20),
+    ("fault", "malformed"),
+    ("wait", 4),
+    ("fault", "refused_30"),
+    ("wait", 150),
+    ("fault", "offline"),
+    ("wait", 21),
+    ("fault", "refused_1"),
+    ("wait", 7),
+    ("fault", "server_error"),
+    ("wait", 2),
+    ("fault", "none"),
+    ("wait", 21),
+    ("external", 45),
+]
+
+
+@dataclass
+class Home:
+    """A Home Assistant with the integration, the emulated device, and what each run became."""
+
+    hass: HomeAssistant
+    device: Device
+    freezer: FrozenDateTimeFactory
+    slowness: int = 1
+    # The runs the device accepted from Home Assistant, and the run events fired.
+    accepted: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
+    reported: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
+
+    async def wait(self, seconds: float) -> None:
+        """Let time pass; on a slow loop, timers fire late (in longer steps)."""
+        step = 2.0 * self.slowness
+        while seconds > 0:
+            self.freezer.tick(min(step, seconds))
+            await advance(self.hass, min(step, seconds))
+            seconds -= step
+
+    def fault(self, kind: str) -> None:
+        """Answer status reads this way from now on."""
+        self.device.faults.answer, self.device.faults.offline = None, False
+        for switch, setting in STATUS_FAULTS[kind].items():
+            setattr(self.device.faults, switch, setting)
+
+
+async def _live(home: Home, operations: list[tuple[str, Any]]) -> None:
+    hass, device = home.hass, home.device
+    for name, value in operations:
+        if name == "press":
+            with contextlib.suppress(HomeAssistantError):  # refused: nothing to report
+                await start_run(hass, value)
+        elif name == "wait":
+            await home.wait(value)
+        elif name == "fault":
+            home.fault(value)
+        elif name == "reboot":
+            home.fault("offline")
+            await home.wait(value)
+            await device.reboot(first_status_id=1)
+            home.fault("none")
+        elif name == "external":
+            device.advance_external(value)
+        else:
+            home.slowness = value
+    home.fault("none")
+    # Every run ends within the run timeout (300 s), read or not.
+    await home.wait(400)
+
+
+@pytest.fixture
+def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory) -> Home:
+    """What the device accepted from Home Assistant, and the run events, counted."""
+    home = Home(hass, device, freezer)
+    call = device.call
+
+    def counted(action_id: str) -> list[int]:
+        ids = call(action_id)
+        home.accepted[action_id, tuple(ids)] += 1
+        return ids
+
+    device.call = counted  # type: ignore[method-assign]
+    last: dict[str, tuple[str, Any]] = {}
+
+    @callback
+    def record(changed: Event[EventStateChangedData]) -> None:
+        # An event fired: the event entity's state (when) or attributes (which run) changed.
+        new = changed.data["new_state"]
+        if new is None or new.domain != "event" or new.state in ("unavailable", "unknown"):
+            return
+        fired = (new.state, new.attributes)
+        if last.get(new.entity_id) != fired:
+            last[new.entity_id] = fired
+            home.reported[new.attributes["action_id"], tuple(new.attributes["status_ids"])] += 1
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    return home
+
+
+async def _every_run_reported_once(home: Home, operations: list[tuple[str, Any]]) -> None:
+    """One Home Assistant lives through every example, as a home does, day after day."""
+    home.accepted.clear()
+    home.reported.clear()
+    await _live(home, operations)
+    # Runs never accepted (the device stayed busy) have no status IDs: they are not counted.
+    reported = Counter({run: times for run, times in home.reported.items() if run[1]})
+    assert reported == home.accepted
+
+
+_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+@settings(max_examples=HOME_EXAMPLES, **_SETTINGS)
+@example(operations=REBOOT_WITH_RUNS_OF_ONE_ACTION)
+@example(operations=READS_FAILING_FOR_MINUTES)
+@given(operations=st.lists(HOME, max_size=16))
+async def test_every_run_the_device_accepted_is_reported_once(
+    home: Home, operations: list[tuple[str, Any]]
+) -> None:
+    await _every_run_reported_once(home, operations)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=HOME_FUZZ_EXAMPLES, **_SETTINGS)
+@given(operations=st.lists(HOME, max_size=40))
+async def test_every_run_the_device_accepted_is_reported_once_fuzz(
+    home: Home, operations: list[tuple[str, Any]]
+) -> None:
+    await _every_run_reported_once(home, operations)
