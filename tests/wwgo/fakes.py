@@ -20,6 +20,7 @@ from custom_components.ww_go.wwgo import (
     WwGoConnectionError,
     WwGoDeviceBusyError,
     WwGoError,
+    WwGoTimeoutError,
 )
 
 # The fake clock's time of day at its start, in seconds since the epoch.
@@ -39,6 +40,8 @@ class FakeClock:
         """Start at 0; tasks start eagerly, as Home Assistant's do, unless `eager` is False."""
         self.time = 0.0
         self.eager = eager
+        # A slow loop: a timer fires this many times later than asked (1: on time).
+        self.slowness = 1.0
         self._timers: list[tuple[float, int, list[Any]]] = []
         self._order = itertools.count()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -54,7 +57,8 @@ class FakeClock:
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run `callback` when the fake time reaches now + delay."""
         timer: list[Any] = [callback, False]
-        heapq.heappush(self._timers, (self.time + max(0.0, delay), next(self._order), timer))
+        late = max(0.0, delay) * self.slowness
+        heapq.heappush(self._timers, (self.time + late, next(self._order), timer))
 
         def cancel() -> None:
             timer[1] = True
@@ -67,6 +71,17 @@ class FakeClock:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of fake time (longer on a slow loop)."""
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def wake() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        self.call_later(seconds, wake)
+        await woken
 
     def pending_timers(self) -> int:
         """Timers not yet run nor cancelled."""
@@ -119,6 +134,9 @@ class FakeDevice:
     offline: bool = False
     # A call waits for this before the device answers (None: answers at once).
     gate: asyncio.Event | None = None
+    # A status read is answered this many seconds late; from `timeout` on, not in time at all.
+    answer_delay: float = 0.0
+    timeout: float = 10.0
     runs: list[FakeRun] = field(default_factory=list)
     held: dict[int, tuple[str, int]] = field(default_factory=dict)
     calls: int = 0
@@ -191,6 +209,10 @@ class FakeDevice:
         asked = sorted(set(ids))
         self.reads.append(asked)
         self.read_times.append(self.clock.now())
+        if self.answer_delay:
+            await self.clock.sleep(min(self.answer_delay, self.timeout))
+            if self.answer_delay >= self.timeout:
+                raise WwGoTimeoutError("no answer in time")
         if self.offline:
             raise WwGoConnectionError("offline")
         if self.read_errors:

@@ -22,11 +22,13 @@ from custom_components.ww_go.wwgo import (
     RunState,
     WwGoActionQueuedError,
     WwGoActionRunningError,
+    WwGoDeviceBusyError,
     WwGoError,
     WwGoInvalidResponseError,
     WwGoTimeoutError,
 )
 from custom_components.ww_go.wwgo.calls import BUSY_RETRY_LIMIT
+from custom_components.ww_go.wwgo.reads import READ_BACKOFF_MAX, READ_RETRY_DELAY
 from custom_components.ww_go.wwgo.schedule import MIN_READ_GAP
 
 from .fakes import WALL_START, FakeClock, FakeDevice, outcome
@@ -433,12 +435,24 @@ async def test_a_restored_run_the_device_lost_expires_saying_so(
 
 # -- every accepted run reaches exactly one end, whatever the device does --
 
+ENGINE_EXAMPLES = 150
+ENGINE_FUZZ_EXAMPLES = 5_000
 OPERATIONS = st.one_of(
     st.tuples(st.just("press"), st.sampled_from(["fast", "slow", "failing", "seq", "long"])),
     st.tuples(st.just("press_twice"), st.sampled_from(["fast", "slow", "long"])),
+    # A new run of an action whose last run ended on the device but was not read yet.
+    st.tuples(st.just("press_again"), st.sampled_from(["fast", "failing", "seq"])),
     st.tuples(st.just("wait"), st.floats(min_value=0.0, max_value=20.0)),
     st.tuples(st.just("busy"), st.integers(min_value=1, max_value=5)),
     st.tuples(st.just("read_fails"), st.sampled_from(["timeout", "invalid", "unexpected"])),
+    # Long spells: status reads refused (with or without Retry-After) or failing, many in a row.
+    st.tuples(
+        st.just("reads_refused"),
+        st.tuples(st.integers(1, 12), st.sampled_from([None, 1.0, 5.0, 30.0, 120.0])),
+    ),
+    st.tuples(st.just("reads_fail"), st.integers(1, 30)),
+    st.tuples(st.just("slow_answers"), st.sampled_from([0.0, 2.0, 8.0, 15.0])),
+    st.tuples(st.just("slow_loop"), st.sampled_from([1.0, 1.5, 2.0, 3.0])),
     st.tuples(st.just("offline"), st.booleans()),
     st.tuples(st.just("external"), st.integers(min_value=1, max_value=45)),
     st.tuples(st.just("reboot"), st.just(1)),
@@ -461,14 +475,26 @@ class Home:
     handles: list[RunHandle] = field(default_factory=list)
 
 
+async def _meanwhile[T](home: Home, work: Awaitable[T]) -> T:
+    """Await `work` while time passes, as it does for a call that waits for a slow read."""
+    task = asyncio.ensure_future(work)
+    await home.clock.settle()
+    while not task.done():
+        await home.clock.advance(0.1)
+    return task.result()
+
+
 async def _press(home: Home, action_id: str) -> None:
     with contextlib.suppress(WwGoError):
-        home.handles.append(await home.engine.call(action_id))
+        home.handles.append(await _meanwhile(home, home.engine.call(action_id)))
 
 
 async def _press_twice_at_once(home: Home, action_id: str) -> None:
-    both = await asyncio.gather(
-        home.engine.call(action_id), home.engine.call(action_id), return_exceptions=True
+    both = await _meanwhile(
+        home,
+        asyncio.gather(
+            home.engine.call(action_id), home.engine.call(action_id), return_exceptions=True
+        ),
     )
     for answer in both:
         if isinstance(answer, RunHandle):
@@ -479,7 +505,30 @@ async def _press_twice_at_once(home: Home, action_id: str) -> None:
 
 async def _give_up(home: Home, _: object) -> None:
     if home.handles:
-        await home.engine.give_up(home.handles[-1])
+        await _meanwhile(home, home.engine.give_up(home.handles[-1]))
+
+
+async def _press_again(home: Home, action_id: str) -> None:
+    await _press(home, action_id)
+    await home.clock.advance(1.0)  # it ended on the device; maybe not read yet
+    await _press(home, action_id)
+
+
+async def _refuse_reads(home: Home, refusal: tuple[int, float | None]) -> None:
+    count, retry_after = refusal
+    home.device.read_errors += [WwGoDeviceBusyError("busy", retry_after=retry_after)] * count
+
+
+async def _fail_reads(home: Home, count: int) -> None:
+    home.device.read_errors += [WwGoInvalidResponseError("bad")] * count
+
+
+async def _answer_slowly(home: Home, seconds: float) -> None:
+    home.device.answer_delay = seconds
+
+
+async def _slow_the_loop(home: Home, factor: float) -> None:
+    home.clock.slowness = factor
 
 
 async def _reboot(home: Home, _: object) -> None:
@@ -509,6 +558,11 @@ async def _wait(home: Home, seconds: float) -> None:
 PLAY: dict[str, Callable[[Home, Any], Awaitable[None]]] = {
     "press": _press,
     "press_twice": _press_twice_at_once,
+    "press_again": _press_again,
+    "reads_refused": _refuse_reads,
+    "reads_fail": _fail_reads,
+    "slow_answers": _answer_slowly,
+    "slow_loop": _slow_the_loop,
     "wait": _wait,
     "busy": _set_busy,
     "read_fails": _fail_read,
@@ -540,6 +594,21 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     device.offline = False
     device.busy_calls = 0
     device.read_errors.clear()
+    device.answer_delay = 0.0
+    # The device answers again: a run in flight is read as soon as it lets, at the latest once
+    # a read under way ends (a request's timeout) and the longest back-off passes, on this loop.
+    cleared = clock.now()
+    soon = cleared + (device.timeout + READ_BACKOFF_MAX + 2 * READ_RETRY_DELAY) * clock.slowness
+    await clock.advance(soon - cleared)
+    ended_on_device = {tuple(run.status_ids): run.ends[-1] for run in device.runs}
+    unread = [
+        run
+        for run in engine.in_flight
+        if ended_on_device.get(run.status_ids, soon) <= cleared  # it ended before: it is there
+    ]
+    assert not unread, "the device answers again, and these runs it finished were not read"
+    timeouts = [r for r in heard.runs if r.state is RunState.TIMEOUT]
+    assert all(outcome(r).ended_at - WALL_START <= soon for r in timeouts), "not read in time"
     await clock.advance(400)
 
     # Every run ended, once, and what its caller got is what the subscriber heard last.
@@ -567,9 +636,18 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     engine.close()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=ENGINE_EXAMPLES, deadline=None)
 @given(st.lists(OPERATIONS, max_size=30), st.booleans())
 def test_every_accepted_run_ends_exactly_once(
+    operations: list[tuple[str, Any]], eager: bool
+) -> None:
+    asyncio.run(_play(operations, eager=eager))
+
+
+@pytest.mark.fuzz
+@settings(max_examples=ENGINE_FUZZ_EXAMPLES, deadline=None, database=None)
+@given(st.lists(OPERATIONS, max_size=60), st.booleans())
+def test_every_accepted_run_ends_exactly_once_fuzz(
     operations: list[tuple[str, Any]], eager: bool
 ) -> None:
     asyncio.run(_play(operations, eager=eager))
