@@ -1,5 +1,6 @@
 """The run event of each action: fires when a run ends."""
 
+from datetime import datetime, timedelta
 from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -69,13 +70,26 @@ class WwGoEventEntity(WwGoEntity, EventEntity):
         Home Assistant's own saved state can be minutes older after a crash. The event entity
         keeps its last event to itself: set here as its own restore sets it.
         """
-        self._EventEntity__last_event_triggered = dt_util.utc_from_timestamp(outcome.ended_at)
+        self._stamp(outcome)
         self._EventEntity__last_event_type = outcome.state.value
         self._EventEntity__last_event_attributes = event_data(run, outcome)
+
+    def _stamp(self, outcome: Outcome, after: datetime | None = None) -> None:
+        """Time the last event by the run's end as kept: a restart then shows the same state.
+
+        Runs that ended together each get a later time than the one before: a state trigger
+        with `not_from`/`not_to` sees only changes of the state, never of attributes alone.
+        """
+        stamp = dt_util.utc_from_timestamp(outcome.ended_at)
+        if after is not None and stamp <= after:
+            stamp = after + timedelta(milliseconds=1)  # the state shows milliseconds
+        self._EventEntity__last_event_triggered = stamp
 
     @callback
     @override
     def _handle_run(self, run: Run) -> None:
         if (outcome := run.outcome) is not None:
+            previous = self._EventEntity__last_event_triggered
             self._trigger_event(outcome.state.value, event_data(run, outcome))
+            self._stamp(outcome, after=previous)
             self.async_write_ha_state()

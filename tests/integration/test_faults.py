@@ -223,17 +223,16 @@ def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory) ->
         return ids
 
     device.call = counted  # type: ignore[method-assign]
-    last: dict[str, tuple[str, Any]] = {}
+    last: dict[str, str] = {}
 
     @callback
     def record(changed: Event[EventStateChangedData]) -> None:
-        # An event fired: the event entity's state (when) or attributes (which run) changed.
+        # An event fired: the event entity's state (when it fired) changed, as automations see it.
         new = changed.data["new_state"]
         if new is None or new.domain != "event" or new.state in ("unavailable", "unknown"):
             return
-        fired = (new.state, new.attributes)
-        if last.get(new.entity_id) != fired:
-            last[new.entity_id] = fired
+        if last.get(new.entity_id) != new.state:
+            last[new.entity_id] = new.state
             home.reported[new.attributes["action_id"], tuple(new.attributes["status_ids"])] += 1
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, record)
