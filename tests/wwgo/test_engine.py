@@ -473,6 +473,8 @@ class Home:
     device: FakeDevice
     engine: RunEngine
     handles: list[RunHandle] = field(default_factory=list)
+    # The slowest the loop has been: timers planned then fire that late.
+    slowest: float = 1.0
 
 
 async def _meanwhile[T](home: Home, work: Awaitable[T]) -> T:
@@ -529,6 +531,7 @@ async def _answer_slowly(home: Home, seconds: float) -> None:
 
 async def _slow_the_loop(home: Home, factor: float) -> None:
     home.clock.slowness = factor
+    home.slowest = max(home.slowest, factor)
 
 
 async def _reboot(home: Home, _: object) -> None:
@@ -598,7 +601,7 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     # The device answers again: a run in flight is read as soon as it lets, at the latest once
     # a read under way ends (a request's timeout) and the longest back-off passes, on this loop.
     cleared = clock.now()
-    soon = cleared + (device.timeout + READ_BACKOFF_MAX + 2 * READ_RETRY_DELAY) * clock.slowness
+    soon = cleared + (device.timeout + READ_BACKOFF_MAX + 2 * READ_RETRY_DELAY) * home.slowest
     await clock.advance(soon - cleared)
     ended_on_device = {tuple(run.status_ids): run.ends[-1] for run in device.runs}
     unread = [
