@@ -97,6 +97,7 @@ async def test_press_benchmark_measures_the_press(
         back >= shown >= 0 for back, shown in zip(latency.returned, latency.shown, strict=True)
     )
     one_at_a_time = await press.measure_side_by_side(hass, parallel_updates=1, seconds=0.3)
-    ours = await press.measure_side_by_side(hass, parallel_updates=0, seconds=0.3)
-    assert ours < one_at_a_time
+    ours = await press.measure_side_by_side(hass, seconds=0.3)  # as the button platform ships
+    # Both presses back in about one run's time, not two: they waited side by side.
+    assert 0.3 <= ours < 0.3 * 1.6
     assert "one at a time" in press.format_report(latency, ours, one_at_a_time)
