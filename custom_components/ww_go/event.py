@@ -1,6 +1,5 @@
 """The run event of each action: fires when a run ends."""
 
-from datetime import datetime, timedelta
 from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -61,7 +60,10 @@ class WwGoEventEntity(WwGoEntity, EventEntity):
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        if (run := self.shown.ended) is not None and (outcome := run.outcome) is not None:
+        run = self.shown.ended
+        # A run kept by a version that did not keep its end's time (0) is shown as Home Assistant
+        # restored it.
+        if run is not None and (outcome := run.outcome) is not None and outcome.ended_at > 0:
             self._show_kept(run, outcome)
 
     def _show_kept(self, run: Run, outcome: Outcome) -> None:
@@ -74,22 +76,18 @@ class WwGoEventEntity(WwGoEntity, EventEntity):
         self._EventEntity__last_event_type = outcome.state.value
         self._EventEntity__last_event_attributes = event_data(run, outcome)
 
-    def _stamp(self, outcome: Outcome, after: datetime | None = None) -> None:
+    def _stamp(self, outcome: Outcome) -> None:
         """Time the last event by the run's end as kept: a restart then shows the same state.
 
-        Runs that ended together each get a later time than the one before: a state trigger
-        with `not_from`/`not_to` sees only changes of the state, never of attributes alone.
+        Successive runs of an action end a millisecond apart at least (the run owner sees to it):
+        each event gets its own state, which is what state triggers see.
         """
-        stamp = dt_util.utc_from_timestamp(outcome.ended_at)
-        if after is not None and stamp <= after:
-            stamp = after + timedelta(milliseconds=1)  # the state shows milliseconds
-        self._EventEntity__last_event_triggered = stamp
+        self._EventEntity__last_event_triggered = dt_util.utc_from_timestamp(outcome.ended_at)
 
     @callback
     @override
     def _handle_run(self, run: Run) -> None:
         if (outcome := run.outcome) is not None:
-            previous = self._EventEntity__last_event_triggered
             self._trigger_event(outcome.state.value, event_data(run, outcome))
-            self._stamp(outcome, after=previous)
+            self._stamp(outcome)
             self.async_write_ha_state()

@@ -7,8 +7,8 @@ show of its runs, and what is kept across a restart. Entities listen to the acti
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -35,6 +35,9 @@ from .wwgo import (
 )
 
 type ActionListener = Callable[[Run], None]
+
+# Successive runs of an action end at least this many seconds apart, as shown.
+END_STEP: Final = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ class WwGoRuns:
             if run.outcome.reason is EndReason.ACTION_REMOVED:
                 self._resolve(handle, run)  # its entities are removed with the action
                 return
+            run = self._after_last(run)
             self._last[run.action_id] = run
         self._unshown.append((handle, run))
         if run.state is RunState.QUEUED:
@@ -183,6 +187,20 @@ class WwGoRuns:
             self._showing = self._entry.async_create_task(
                 self._hass, self._show_unshown(), "ww_go show runs"
             )
+
+    def _after_last(self, run: Run) -> Run:
+        """The run, ended at least a millisecond after its action's last run.
+
+        Runs that end together (a reboot's expiry) then each show their own time, which is what
+        the run event's state is, to the millisecond: a state trigger sees every one.
+        """
+        last = self._last.get(run.action_id)
+        if run.outcome is None or last is None or last.outcome is None:
+            return run
+        earliest = last.outcome.ended_at + END_STEP
+        if run.outcome.ended_at >= earliest:
+            return run
+        return replace(run, outcome=replace(run.outcome, ended_at=earliest))
 
     async def _show_unshown(self) -> None:
         while self._unshown:

@@ -144,7 +144,11 @@ async def test_notify_across_an_outage(
     notifications: list[ServiceCall],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The last run is not announced again when the device comes back; a run read then is."""
+    """An outage announces nothing again; a run that ends in it is announced once it is read.
+
+    The run events stay available in an outage; coming back from unavailable (a reload) is
+    `test_notify_not_again_after_a_reload`.
+    """
     await use_blueprint(
         hass,
         NOTIFY,

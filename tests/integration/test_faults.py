@@ -15,11 +15,13 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.exceptions import HomeAssistantError
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Answer, Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
 from .helpers import entity_ids, event, start_run, states
+from .restart import crashed
 
 pytestmark = pytest.mark.usefixtures("init_integration")
 
@@ -53,7 +55,10 @@ def _events(hass: HomeAssistant, slug: str) -> list[tuple[str, Any]]:
 
 
 async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
-    hass: HomeAssistant, device: Device
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    device: Device,
+    init_integration: MockConfigEntry,
 ) -> None:
     fired = _events(hass, "fast_http_request")
     device.faults.answer = Answer("status", 200, "not an answer")  # every status read fails
@@ -73,6 +78,10 @@ async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
     assert fired == [("expired", [100]), ("expired", [101]), ("expired", [102])]
     assert event(hass, "fast_http_request").attributes["reason"] == "device_restarted"
     assert states(hass, "modbus_write")["run_state"] == "success"
+    # Each run's event has its own time; the last one's is the same after a power cut.
+    shown = event(hass, "fast_http_request").state
+    async with crashed(hass, init_integration, hass_storage) as new:
+        assert event(new, "fast_http_request").state == shown
 
 
 async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
@@ -103,7 +112,7 @@ async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
         device.faults.answer = None
         device.faults.offline = False
     await device.wait_idle()  # the device finished long ago; it still holds the result
-    for _ in range(12):
+    for _ in range(2):  # the 500 asked for the usual 5 s of patience: read within 12 s
         freezer.tick(6)
         await advance(hass, 6)
     assert fired == [("success", [100])]
@@ -131,6 +140,9 @@ HOME = st.one_of(
     st.tuples(st.just("external"), st.integers(1, 45)),
     st.tuples(st.just("slow_loop"), st.sampled_from([1, 2, 3])),
 )
+# Status IDs: the device starts at FIRST_ID; each reboot BOOT_IDS lower (IDs stay positive).
+FIRST_ID = 10**9
+BOOT_IDS = 10**5
 # The two sequences that once left runs unreported.
 REBOOT_WITH_RUNS_OF_ONE_ACTION = [
     ("slow_loop", 2),
@@ -168,6 +180,9 @@ class Home:
     device: Device
     freezer: FrozenDateTimeFactory
     slowness: int = 1
+    # Reboots so far: each starts its status IDs below the last boot's, never at one used before,
+    # so that a run is known by its action and status IDs for the whole test.
+    boots: int = 0
     # The runs the device accepted from Home Assistant, and the run events fired.
     accepted: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
     reported: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
@@ -179,6 +194,11 @@ class Home:
             self.freezer.tick(min(step, seconds))
             await advance(self.hass, min(step, seconds))
             seconds -= step
+
+    async def reboot(self) -> None:
+        """Restart the device: its statuses are gone, its IDs count from below the last ones."""
+        self.boots += 1
+        await self.device.reboot(first_status_id=FIRST_ID - BOOT_IDS * self.boots)
 
     def fault(self, kind: str) -> None:
         """Answer status reads this way from now on."""
@@ -200,7 +220,7 @@ async def _live(home: Home, operations: list[tuple[str, Any]]) -> None:
         elif name == "reboot":
             home.fault("offline")
             await home.wait(value)
-            await device.reboot(first_status_id=1)
+            await home.reboot()
             home.fault("none")
         elif name == "external":
             device.advance_external(value)
@@ -212,9 +232,10 @@ async def _live(home: Home, operations: list[tuple[str, Any]]) -> None:
 
 
 @pytest.fixture
-def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory) -> Home:
+async def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFactory) -> Home:
     """What the device accepted from Home Assistant, and the run events, counted."""
     home = Home(hass, device, freezer)
+    await device.reboot(first_status_id=FIRST_ID)  # before anything ran
     call = device.call
 
     def counted(action_id: str) -> list[int]:
@@ -243,6 +264,7 @@ async def _every_run_reported_once(home: Home, operations: list[tuple[str, Any]]
     """One Home Assistant lives through every example, as a home does, day after day."""
     home.accepted.clear()
     home.reported.clear()
+    home.slowness = 1
     await _live(home, operations)
     # Runs never accepted (the device stayed busy) have no status IDs: they are not counted.
     reported = Counter({run: times for run, times in home.reported.items() if run[1]})
@@ -264,6 +286,8 @@ async def test_every_run_the_device_accepted_is_reported_once(
     home: Home, operations: list[tuple[str, Any]]
 ) -> None:
     await _every_run_reported_once(home, operations)
+    if operations in (REBOOT_WITH_RUNS_OF_ONE_ACTION, READS_FAILING_FOR_MINUTES):
+        assert home.accepted  # the traces' runs were accepted, and reported
 
 
 @pytest.mark.fuzz

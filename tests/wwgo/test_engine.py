@@ -610,8 +610,6 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
         if ended_on_device.get(run.status_ids, soon) <= cleared  # it ended before: it is there
     ]
     assert not unread, "the device answers again, and these runs it finished were not read"
-    timeouts = [r for r in heard.runs if r.state is RunState.TIMEOUT]
-    assert all(outcome(r).ended_at - WALL_START <= soon for r in timeouts), "not read in time"
     await clock.advance(400)
 
     # Every run ended, once, and what its caller got is what the subscriber heard last.
