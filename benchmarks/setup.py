@@ -175,8 +175,12 @@ def mock_floor(hass: HomeAssistant, actions: int) -> None:
     async def unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return await hass.config_entries.async_unload_platforms(entry, list(PER_ACTION))
 
+    # A custom integration, as WW Go is: Home Assistant 2026.11 refuses a boolean from a core
+    # integration's async_setup_entry, which releases before 2026.11 still require.
     mock_integration(
-        hass, MockModule(FLOOR, async_setup_entry=setup_entry, async_unload_entry=unload_entry)
+        hass,
+        MockModule(FLOOR, async_setup_entry=setup_entry, async_unload_entry=unload_entry),
+        built_in=False,
     )
     mock_platform(hass, f"{FLOOR}.config_flow", None)
     for platform, base in PER_ACTION.items():
