@@ -3,8 +3,8 @@
 from typing import Any
 
 from homeassistant.components.button.const import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant, State
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
 
 
@@ -18,6 +18,36 @@ def entity_ids(slug: str) -> dict[str, str]:
         "problem": f"binary_sensor.ww_go_{slug}_problem",
         "event": f"event.ww_go_{slug}_run",
     }
+
+
+def run_events(hass: HomeAssistant, slug: str | None = None) -> list[State]:
+    """The run events that fire from now on, of the action `slug` (None: of every action).
+
+    As the blueprints' state triggers see them: a new state of a run event entity, not one it
+    takes when it is added or comes back from unavailable (showing the last run again).
+    """
+    fired: list[State] = []
+    prefix = "event.ww_go_" if slug is None else entity_ids(slug)["event"]
+
+    @callback
+    def record(changed: Event[EventStateChangedData]) -> None:
+        new, old = changed.data["new_state"], changed.data["old_state"]
+        if (
+            new is not None
+            and old is not None
+            and new.entity_id.startswith(prefix)
+            and new.state not in ("unavailable", "unknown")
+            and old.state not in ("unavailable", new.state)
+        ):
+            fired.append(new)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    return fired
+
+
+def event_types(fired: list[State]) -> list[str]:
+    """The event types of run events, in order."""
+    return [state.attributes["event_type"] for state in fired]
 
 
 async def press(hass: HomeAssistant, slug: str) -> None:

@@ -9,8 +9,7 @@ import contextlib
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util.file import WriteError
 import pytest
@@ -20,7 +19,7 @@ from custom_components.ww_go.const import DOMAIN
 from simulator import Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import attributes, entity_ids, event, start_run, states
+from .helpers import attributes, event, event_types, run_events, start_run, states
 from .restart import crashed
 
 EVENT_DATA = ("event_type", "reason", "code", "description", "status_ids")
@@ -34,25 +33,6 @@ def actions() -> tuple[Any, ...]:
         action("pump", "Pump", RequestDefinition("http", 201, 1.0)),
         action("quick", "Quick", RequestDefinition("http", 200, 0.05)),
     )
-
-
-def _events(hass: HomeAssistant, slug: str) -> list[str]:
-    """The run events of an action that fire from now on."""
-    fired: list[str] = []
-
-    @callback
-    def record(changed: Event[EventStateChangedData]) -> None:
-        new, old = changed.data["new_state"], changed.data["old_state"]
-        if (
-            changed.data["entity_id"] == entity_ids(slug)["event"]
-            and new is not None
-            and old is not None
-            and new.state not in ("unavailable", "unknown")
-        ):
-            fired.append(new.attributes["event_type"])
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
-    return fired
 
 
 @contextlib.contextmanager
@@ -92,7 +72,7 @@ async def test_killed_right_after_a_run_was_accepted(
     await _shown(hass, "pump", "running")
     async with crashed(hass, init_integration, hass_storage) as new:
         assert states(new, "pump")["run_state"] == "running"
-        fired = _events(new, "pump")
+        fired = run_events(new, "pump")
         await finish_runs(new, device)
         found = states(new, "pump")
         assert (found["run_state"], found["result_code"], found["problem"]) == (
@@ -100,7 +80,7 @@ async def test_killed_right_after_a_run_was_accepted(
             "201",
             "off",
         )
-        assert fired == ["success"]
+        assert event_types(fired) == ["success"]
 
 
 async def test_killed_right_after_a_result_was_reported(
@@ -122,9 +102,9 @@ async def test_killed_right_after_a_result_was_reported(
         assert attributes(event(new, "quick"), *EVENT_DATA) == shown
         # The event's time is the run's end as kept, before and after.
         assert after["event"] == before["event"]
-        fired = _events(new, "quick")
+        fired = run_events(new, "quick")
         await finish_runs(new, device)
-        assert fired == []
+        assert event_types(fired) == []
 
 
 async def test_killed_between_two_results(
@@ -145,9 +125,9 @@ async def test_killed_between_two_results(
         "running",
     )
     async with crashed(hass, init_integration, hass_storage) as new:
-        quick, pump = _events(new, "quick"), _events(new, "pump")
+        quick, pump = run_events(new, "quick"), run_events(new, "pump")
         await finish_runs(new, device)
-        assert (quick, pump) == ([], ["success"])
+        assert (event_types(quick), event_types(pump)) == ([], ["success"])
         assert states(new, "quick")["result_code"] == "200"
         assert states(new, "pump")["result_code"] == "201"
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
@@ -20,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import Answer, Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import entity_ids, event, start_run, states
+from .helpers import event, run_events, start_run, states
 from .restart import crashed
 
 pytestmark = pytest.mark.usefixtures("init_integration")
@@ -35,23 +34,9 @@ def actions() -> tuple[Any, ...]:
     return (*ACTIONS, action("filling", "Filling", RequestDefinition("http", 200, 25.0)))
 
 
-def _events(hass: HomeAssistant, slug: str) -> list[tuple[str, Any]]:
-    """The run events of an action that fire from now on: event type and status IDs."""
-    fired: list[tuple[str, Any]] = []
-
-    @callback
-    def record(changed: Event[EventStateChangedData]) -> None:
-        new = changed.data["new_state"]
-        if (
-            changed.data["entity_id"] == entity_ids(slug)["event"]
-            and new is not None
-            and new.state not in ("unavailable", "unknown")
-            and new.state != getattr(changed.data["old_state"], "state", None)
-        ):
-            fired.append((new.attributes["event_type"], new.attributes["status_ids"]))
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
-    return fired
+def _runs(fired: list[State]) -> list[tuple[str, list[int]]]:
+    """Each run event's type and status IDs."""
+    return [(state.attributes["event_type"], state.attributes["status_ids"]) for state in fired]
 
 
 async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
@@ -60,7 +45,7 @@ async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
     device: Device,
     init_integration: MockConfigEntry,
 ) -> None:
-    fired = _events(hass, "fast_http_request")
+    fired = run_events(hass, "fast_http_request")
     device.faults.answer = Answer("status", 200, "not an answer")  # every status read fails
     for _ in range(3):
         await start_run(hass, "fast_http_request")
@@ -75,7 +60,7 @@ async def test_a_reboot_with_several_runs_of_one_action_in_flight_reports_each(
 
     await start_run(hass, "modbus_write")  # the first call after the reboot tells of it
     await finish_runs(hass, device)
-    assert fired == [("expired", [100]), ("expired", [101]), ("expired", [102])]
+    assert _runs(fired) == [("expired", [100]), ("expired", [101]), ("expired", [102])]
     assert event(hass, "fast_http_request").attributes["reason"] == "device_restarted"
     assert states(hass, "modbus_write")["run_state"] == "success"
     # Each run's event has its own time; the last one's is the same after a power cut.
@@ -91,7 +76,7 @@ async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
 
     Once the device answers again, the run is read at once: success, not a timeout.
     """
-    fired = _events(hass, "filling")
+    fired = run_events(hass, "filling")
     await start_run(hass, "filling")
     for _ in range(5):
         freezer.tick(4)
@@ -115,7 +100,7 @@ async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
     for _ in range(2):  # the 500 asked for the usual 5 s of patience: read within 12 s
         freezer.tick(6)
         await advance(hass, 6)
-    assert fired == [("success", [100])]
+    assert _runs(fired) == [("success", [100])]
     found = states(hass, "filling")
     assert (found["run_state"], found["result_code"]) == ("success", "200")
 
@@ -185,7 +170,7 @@ class Home:
     boots: int = 0
     # The runs the device accepted from Home Assistant, and the run events fired.
     accepted: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
-    reported: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
+    fired: list[State] = field(default_factory=list)
 
     async def wait(self, seconds: float) -> None:
         """Let time pass; on a slow loop, timers fire late (in longer steps)."""
@@ -244,30 +229,22 @@ async def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFacto
         return ids
 
     device.call = counted  # type: ignore[method-assign]
-    last: dict[str, str] = {}
-
-    @callback
-    def record(changed: Event[EventStateChangedData]) -> None:
-        # An event fired: the event entity's state (when it fired) changed, as automations see it.
-        new = changed.data["new_state"]
-        if new is None or new.domain != "event" or new.state in ("unavailable", "unknown"):
-            return
-        if last.get(new.entity_id) != new.state:
-            last[new.entity_id] = new.state
-            home.reported[new.attributes["action_id"], tuple(new.attributes["status_ids"])] += 1
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    home.fired = run_events(hass)
     return home
 
 
 async def _every_run_reported_once(home: Home, operations: list[tuple[str, Any]]) -> None:
     """One Home Assistant lives through every example, as a home does, day after day."""
     home.accepted.clear()
-    home.reported.clear()
+    home.fired.clear()
     home.slowness = 1
     await _live(home, operations)
     # Runs never accepted (the device stayed busy) have no status IDs: they are not counted.
-    reported = Counter({run: times for run, times in home.reported.items() if run[1]})
+    reported = Counter(
+        (state.attributes["action_id"], tuple(ids))
+        for state in home.fired
+        if (ids := state.attributes["status_ids"])
+    )
     assert reported == home.accepted
 
 

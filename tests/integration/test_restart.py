@@ -5,8 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
@@ -16,7 +15,7 @@ from custom_components.ww_go.const import DOMAIN
 from simulator import Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import call_action, entity_ids, event, press, start_run, states
+from .helpers import call_action, event, event_types, press, run_events, start_run, states
 from .restart import restarted
 
 SLUG = "pump"
@@ -29,25 +28,6 @@ def _pump(code: int, duration: float) -> tuple[Any, ...]:
 
 def _store_key(entry: MockConfigEntry) -> str:
     return f"{DOMAIN}.{entry.entry_id}"
-
-
-def _events(hass: HomeAssistant) -> list[str]:
-    """The run events of the pump that fire from now on."""
-    fired: list[str] = []
-
-    @callback
-    def record(changed: Event[EventStateChangedData]) -> None:
-        new, old = changed.data["new_state"], changed.data["old_state"]
-        if (
-            changed.data["entity_id"] == entity_ids(SLUG)["event"]
-            and new is not None
-            and old is not None
-            and new.state not in ("unavailable", "unknown")
-        ):
-            fired.append(new.attributes["event_type"])
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
-    return fired
 
 
 @pytest.fixture
@@ -80,7 +60,7 @@ async def test_a_run_in_flight_is_followed_after_a_restart(
         )
         assert float(found["execution_time"]) == pytest.approx(0.01)
         assert event(new, SLUG).attributes["event_type"] == "failure"
-        fired = _events(new)
+        fired = run_events(new, SLUG)
         await finish_runs(new, device)
         found = states(new, SLUG)
         assert (found["run_state"], found["result_code"], found["problem"]) == (
@@ -88,7 +68,7 @@ async def test_a_run_in_flight_is_followed_after_a_restart(
             "201",
             "off",
         )
-        assert fired == ["success"]
+        assert event_types(fired) == ["success"]
 
 
 async def test_runs_in_flight_are_read_at_once_after_the_restart(
@@ -107,13 +87,13 @@ async def test_two_restarts_in_a_row_report_the_run_once(
 ) -> None:
     await _failed_then_long_run(hass, device)
     async with restarted(hass, init_integration) as second:
-        fired = _events(second)
+        fired = run_events(second, SLUG)
         await finish_runs(second, device)
-        assert fired == ["success"]
+        assert event_types(fired) == ["success"]
         async with restarted(second, init_integration) as third:
-            fired = _events(third)
+            fired = run_events(third, SLUG)
             await finish_runs(third, device)
-            assert fired == []
+            assert event_types(fired) == []
             assert states(third, SLUG)["result_code"] == "201"
             assert event(third, SLUG).attributes["event_type"] == "success"
 
@@ -249,10 +229,10 @@ async def test_what_the_first_store_version_kept_is_taken_up(
             "404",
             "on",
         )
-        fired = _events(new)
+        fired = run_events(new, SLUG)
         await finish_runs(new, device)
         assert states(new, SLUG)["result_code"] == "201"
-        assert fired == ["success"]
+        assert event_types(fired) == ["success"]
 
 
 async def test_the_store_goes_with_the_entry(
