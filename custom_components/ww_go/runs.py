@@ -211,7 +211,8 @@ class WwGoRuns:
                 try:
                     await self._store.async_save(self._kept())
                 except Exception:  # noqa: BLE001 - logged with its traceback
-                    # The runs are shown all the same (a failed write is logged by the store).
+                    # A write that fails is the store's to log; anything else is a fault of ours.
+                    # Either way the runs are shown.
                     LOGGER.exception("Error saving the runs of %s", self._entry.title)
             for handle, run in shown:
                 self._show_run(handle, run)

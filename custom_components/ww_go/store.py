@@ -131,7 +131,7 @@ class RunStore:
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """The store of `entry`."""
-        self._title = entry.title
+        self._entry = entry
         self._store = _VersionedStore(hass, f"{DOMAIN}.{entry.entry_id}", self._written)
         self._pending = False
         self._failing = False
@@ -174,17 +174,17 @@ class RunStore:
         if error is None:
             if self._failing:
                 self._failing = False
-                LOGGER.info("The runs of %s are saved again", self._title)
+                LOGGER.info("The runs of %s are saved again", self._entry.title)
             return
         if self._failing:
-            LOGGER.debug("Saving the runs of %s failed again: %s", self._title, error)
+            LOGGER.debug("Saving the runs of %s failed again: %s", self._entry.title, error)
             return
         self._failing = True
         LOGGER.error(
             "Could not save the runs of %s (%s). Runs go on and are reported; but if Home "
             "Assistant stops without a clean stop before a save succeeds, runs in flight may not "
             "be followed after it starts again, and results may be forgotten or reported twice",
-            self._title,
+            self._entry.title,
             error,
         )
 
