@@ -109,7 +109,9 @@ def _naive(runtime: WwGoRuntimeData) -> Callable[[], None]:
     coordinator = runtime.coordinator
     coordinator.always_update = True
     removers = [
-        runtime.runs.async_add_listener(action_id, lambda _: coordinator.async_update_listeners())
+        runtime.runs.view.async_add_listener(
+            action_id, lambda _: coordinator.async_update_listeners()
+        )
         for action_id in coordinator.data.actions
     ]
 

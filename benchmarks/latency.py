@@ -116,16 +116,20 @@ class Ours(Approach):
         """A fresh engine on the client."""
         super().__init__(device, client)
         self.known_at: dict[tuple[int, ...], float] = {}
+        self.ends: dict[RunHandle, asyncio.Future[Run]] = {}
         self.engine = RunEngine(client, LoopScheduler(), self._reported)
 
-    def _reported(self, _handle: RunHandle, run: Run) -> None:
+    def _reported(self, handle: RunHandle, run: Run) -> None:
         if run.ended:
             self.known_at[run.status_ids] = self.loop.time()
+            self.ends.pop(handle).set_result(run)
 
     async def run(self, action_id: str) -> float:
         """Call through the engine, wait for the result."""
-        handle = await self.engine.call(action_id)
-        run = await handle.done
+        handle = RunHandle(action_id)
+        end = self.ends[handle] = self.loop.create_future()
+        await self.engine.call(handle)
+        run = await end
         return self.latency(run.status_ids, self.known_at[run.status_ids])
 
     def close(self) -> None:

@@ -209,11 +209,14 @@ class EngineDriver:
         """Run actions through a fresh ``RunEngine`` on ``client``."""
         self.client = client
         self.lost = 0
+        self.ends: dict[RunHandle, asyncio.Future[Run]] = {}
         self.engine = RunEngine(client, LoopScheduler(), self._count_lost)
 
-    def _count_lost(self, _handle: RunHandle, run: Run) -> None:
+    def _count_lost(self, handle: RunHandle, run: Run) -> None:
         if run.state in LOST_STATES:
             self.lost += 1
+        if run.ended:
+            self.ends.pop(handle).set_result(run)
 
     @contextlib.asynccontextmanager
     async def active(self) -> AsyncIterator[None]:
@@ -225,8 +228,10 @@ class EngineDriver:
 
     async def run(self, action_id: str) -> None:
         """Call (queued while the window or the device asks), then wait for the result."""
-        handle = await self.engine.call(action_id)
-        await handle.done
+        handle = RunHandle(action_id)
+        end = self.ends[handle] = asyncio.get_running_loop().create_future()
+        await self.engine.call(handle)
+        await end
 
 
 type DriverFactory = Callable[[WwGoClient], Driver]

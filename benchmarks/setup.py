@@ -51,8 +51,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ww_go.const import DOMAIN
-from custom_components.ww_go.store import STORAGE_VERSION, Kept
-from custom_components.ww_go.wwgo import ActionDefinition, EngineSnapshot, Run, aggregate
+from custom_components.ww_go.store import STORAGE_MINOR_VERSION, STORAGE_VERSION, Kept
+from custom_components.ww_go.wwgo import ActionDefinition, EngineSnapshot, Outcome, Run
 from custom_components.ww_go.wwgo.models import RequestStatus
 from simulator import ActionDefinition as DeviceAction, Device, RequestDefinition, create_app
 
@@ -81,13 +81,11 @@ def _kept(actions: int) -> dict[str, Any]:
     listed = {
         f"a{n}": ActionDefinition(f"a{n}", f"Action {n}", request_count=1) for n in range(actions)
     }
-    last: dict[str, Run] = {
-        action_id: aggregate(
-            action_id, [n + 1], [RequestStatus(action_id, n + 1, 200, 0.1)], ended_at=1.8e9
-        )
-        for n, action_id in enumerate(listed)
-    }
-    return Kept(EngineSnapshot(), last, listed).as_json()
+    last: dict[str, Run] = {}
+    for n, action_id in enumerate(listed):
+        requests = (RequestStatus(action_id, n + 1, 200, 0.1),)
+        last[action_id] = Run(action_id, (n + 1,), requests, Outcome.of_requests(requests, 1.8e9))
+    return Kept(EngineSnapshot(), last, listed).as_dict()
 
 
 @contextlib.asynccontextmanager
@@ -228,7 +226,7 @@ async def measure(
             key = f"{DOMAIN}.{entry.entry_id}"
             hass_storage[key] = {
                 "version": STORAGE_VERSION,
-                "minor_version": 1,
+                "minor_version": STORAGE_MINOR_VERSION,
                 "key": key,
                 "data": _kept(actions),
             }

@@ -7,6 +7,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .action_ids import parse_action_ids
+from .actions import ActionFollower
 from .const import CONF_ACTION_IDS, DOMAIN
 from .coordinator import WwGoCoordinator
 from .device import async_follow_device, create_client
@@ -48,7 +49,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: WwGoConfigEntry) -> bool
     runs.restore(kept)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = WwGoRuntimeData(
-        coordinator, runs, async_follow_device(hass, entry, coordinator)
+        coordinator,
+        runs,
+        ActionFollower(entry, coordinator, runs),
+        async_follow_device(hass, entry, coordinator),
     )
     runs.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -56,5 +56,5 @@ class WwGoBinarySensorEntity(WwGoEntity, BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        outcome = self.shown.outcome
+        outcome = self.action_runs.outcome
         return None if outcome is None else self.entity_description.is_on_fn(outcome)

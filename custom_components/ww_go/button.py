@@ -9,8 +9,8 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .calls import RunCalls
 from .entity import WwGoEntity, async_add_action_entities
-from .runs import WwGoRuns
 from .runtime import WwGoConfigEntry
 
 # Presses of different actions never wait for each other: each waits for its own run, and the
@@ -22,14 +22,14 @@ PARALLEL_UPDATES = 0
 class WwGoButtonEntityDescription(ButtonEntityDescription):
     """A button of an action."""
 
-    press_fn: Callable[[WwGoRuns, str], Awaitable[None]]
+    press_fn: Callable[[RunCalls, str], Awaitable[None]]
 
 
 BUTTONS = (
     WwGoButtonEntityDescription(
         key="run",
         translation_key="run",
-        press_fn=lambda runs, action_id: runs.async_press(action_id),
+        press_fn=lambda calls, action_id: calls.async_press(action_id),
     ),
 )
 
@@ -57,4 +57,4 @@ class WwGoButtonEntity(WwGoEntity, ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        await self.entity_description.press_fn(self.runs, self.action_id)
+        await self.entity_description.press_fn(self.runs.calls, self.action_id)

@@ -68,7 +68,7 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
     @override
     async def _async_update_data(self) -> WwGoData:
         try:
-            return await self._fetch()
+            data = await self._fetch()
         except WwGoAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -76,11 +76,14 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
                 translation_placeholders={"host": self.hostname},
             ) from err
         except WwGoError as err:
+            self._unreachable()
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
                 translation_placeholders={"host": self.hostname, "error": str(err)},
             ) from err
+        forget_unreachable(self.hass, self.config_entry.entry_id)
+        return data
 
     async def _fetch(self) -> WwGoData:
         # None until the first refresh succeeded, whatever its annotation says.
@@ -109,23 +112,26 @@ class WwGoCoordinator(DataUpdateCoordinator[WwGoData]):
 
     @callback
     def async_status_read(self, error: WwGoError | None) -> None:
-        """A status read of the runs in flight tells the device's health too."""
+        """A status read of the run engine's tells the device's health too."""
         if error is None:
             self._answered = True
             if not self.last_update_success:
                 LOGGER.info("%s is reachable again", self.hostname)
+                forget_unreachable(self.hass, self.config_entry.entry_id)
                 # Entities are available again before any result read now is shown.
                 self.async_set_updated_data(self.data)
             return
         if isinstance(error, WwGoAuthenticationError):
-            self.config_entry.async_start_reauth(self.hass)
-        self.async_set_update_error(error)
-        self._async_refresh_finished()
-
-    @override
-    def _async_refresh_finished(self) -> None:
-        entry = self.config_entry
-        if self.last_update_success:
-            forget_unreachable(self.hass, entry.entry_id)
+            self.async_refused_login()
         else:
-            track_unreachable(self.hass, entry.entry_id, self.hostname, entry.title)
+            self._unreachable()
+        self.async_set_update_error(error)
+
+    @callback
+    def async_refused_login(self) -> None:
+        """The device refused the login, whatever asked it: the user is asked for a new one."""
+        self.config_entry.async_start_reauth(self.hass)
+
+    def _unreachable(self) -> None:
+        entry = self.config_entry
+        track_unreachable(self.hass, entry.entry_id, self.hostname, entry.title)

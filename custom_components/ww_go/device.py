@@ -71,12 +71,12 @@ def async_follow_device(
         registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
 
     register()
-    shown = _about(coordinator.data.listing)
+    described = _about(coordinator.data.listing)
 
     @callback
     def listing_changed() -> None:
-        nonlocal shown
-        if shown != (shown := _about(coordinator.data.listing)):
+        nonlocal described
+        if described != (described := _about(coordinator.data.listing)):
             register()
 
     entry.async_on_unload(coordinator.async_add_listener(listing_changed))

@@ -1,10 +1,15 @@
 """The run event of each action: fires when a run ends."""
 
-from typing import override
+from datetime import datetime
+from typing import Final, override
 
-from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.components.event import (
+    EventEntity,
+    EventEntityDescription,
+    EventExtraStoredData,
+)
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -22,17 +27,10 @@ EVENTS = (
     ),
 )
 
-
-def event_data(run: Run, outcome: Outcome) -> dict[str, object]:
-    """What an automation gets with the event of a run that ended with `outcome`."""
-    return {
-        "action_id": run.action_id,
-        "reason": outcome.reason.value,
-        "code": outcome.code,
-        "exe_time": outcome.exe_time,
-        "description": outcome.description,
-        "status_ids": list(run.status_ids),
-    }
+# Where Home Assistant's event entity keeps the time of its last event (name-mangled: no API
+# sets it). A run's event shows the run's end as kept, so that it is the same after a crash; this
+# is the one place that writes it, and tests/integration/test_event.py fails when it moves.
+LAST_EVENT_TIME: Final = "_EventEntity__last_event_triggered"
 
 
 async def async_setup_entry(
@@ -42,6 +40,13 @@ async def async_setup_entry(
 ) -> None:
     """Add the run event of every action."""
     async_add_action_entities(entry, async_add_entities, Platform.EVENT, EVENTS, WwGoEventEntity)
+
+
+def _ended_at(run: Run | None) -> tuple[Run, Outcome, datetime] | None:
+    """The run with its outcome and end, if it has a time kept (versions before 0.1 kept none)."""
+    if run is None or (outcome := run.outcome) is None or outcome.ended_at <= 0:
+        return None
+    return run, outcome, dt_util.utc_from_timestamp(outcome.ended_at)
 
 
 class WwGoEventEntity(WwGoEntity, EventEntity):
@@ -58,36 +63,30 @@ class WwGoEventEntity(WwGoEntity, EventEntity):
         return self.action is not None
 
     @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        run = self.shown.ended
-        # A run kept by a version that did not keep its end's time (0) is shown as Home Assistant
-        # restored it.
-        if run is not None and (outcome := run.outcome) is not None and outcome.ended_at > 0:
-            self._show_kept(run, outcome)
+    async def async_get_last_state(self) -> State | None:
+        """The last event as the integration keeps it.
 
-    def _show_kept(self, run: Run, outcome: Outcome) -> None:
-        """Show the action's last run as the last event, from what the integration keeps.
-
-        Home Assistant's own saved state can be minutes older after a crash. The event entity
-        keeps its last event to itself: set here as its own restore sets it.
+        Home Assistant's own saved state can be minutes older after a crash.
         """
-        self._stamp(outcome)
-        self._EventEntity__last_event_type = outcome.state.value
-        self._EventEntity__last_event_attributes = event_data(run, outcome)
+        if (ended := _ended_at(self.action_runs.ended)) is None:
+            return await super().async_get_last_state()
+        return State(self.entity_id, ended[2].isoformat())
 
-    def _stamp(self, outcome: Outcome) -> None:
-        """Time the last event by the run's end as kept: a restart then shows the same state.
-
-        Successive runs of an action end a millisecond apart at least (the run owner sees to it):
-        each event gets its own state, which is what state triggers see.
-        """
-        self._EventEntity__last_event_triggered = dt_util.utc_from_timestamp(outcome.ended_at)
+    @override
+    async def async_get_last_event_data(self) -> EventExtraStoredData | None:
+        """The last event's type and attributes, from the run the integration keeps."""
+        if (ended := _ended_at(self.action_runs.ended)) is None:
+            return await super().async_get_last_event_data()
+        run, outcome, _ = ended
+        return EventExtraStoredData(outcome.state.value, run.as_dict())
 
     @callback
     @override
     def _handle_run(self, run: Run) -> None:
-        if (outcome := run.outcome) is not None:
-            self._trigger_event(outcome.state.value, event_data(run, outcome))
-            self._stamp(outcome)
-            self.async_write_ha_state()
+        if (ended := _ended_at(run)) is None:
+            return
+        _, outcome, ended_at = ended
+        self._trigger_event(outcome.state.value, run.as_dict())
+        # Timed by the run's end as kept: a restart, or a crash, then shows the same state.
+        setattr(self, LAST_EVENT_TIME, ended_at)
+        self.async_write_ha_state()

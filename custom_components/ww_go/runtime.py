@@ -5,16 +5,18 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
+from .actions import ActionFollower
 from .coordinator import WwGoCoordinator
 from .runs import WwGoRuns
 
 
 @dataclass(frozen=True, slots=True)
 class WwGoRuntimeData:
-    """The coordinator (health check, action list) and the run owner of one device."""
+    """The coordinator (health check, action list), the run owner and the action follower."""
 
     coordinator: WwGoCoordinator
     runs: WwGoRuns
+    actions: ActionFollower
     # What the device's entities name as their device.
     device: DeviceInfo
 

@@ -16,8 +16,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .entity import WwGoEntity, async_add_action_entities
-from .runs import ActionRuns
 from .runtime import WwGoConfigEntry
+from .view import ActionRuns
 from .wwgo import RunState
 
 PARALLEL_UPDATES = 0
@@ -35,7 +35,7 @@ SENSORS = (
         key="result_code",
         translation_key="result_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda shown: shown.outcome.code if shown.outcome else None,
+        value_fn=lambda runs: runs.outcome.code if runs.outcome else None,
     ),
     WwGoSensorEntityDescription(
         key="execution_time",
@@ -45,14 +45,14 @@ SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda shown: shown.outcome.exe_time if shown.outcome else None,
+        value_fn=lambda runs: runs.outcome.exe_time if runs.outcome else None,
     ),
     WwGoSensorEntityDescription(
         key="run_state",
         translation_key="run_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in RunState],
-        value_fn=lambda shown: shown.newest.state.value if shown.newest else None,
+        value_fn=lambda runs: runs.newest.state.value if runs.newest else None,
     ),
 )
 
@@ -74,4 +74,4 @@ class WwGoSensorEntity(WwGoEntity, SensorEntity):
     @property
     @override
     def native_value(self) -> StateType:
-        return self.entity_description.value_fn(self.shown)
+        return self.entity_description.value_fn(self.action_runs)

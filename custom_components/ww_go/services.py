@@ -12,12 +12,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr, service
-from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
 from .runtime import WwGoConfigEntry, WwGoRuntimeData
-from .wwgo import Run, RunState
 
 SERVICE_CALL_ACTION: Final = "call_action"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -25,15 +23,6 @@ ATTR_DEVICE_ID: Final = "device_id"
 ATTR_ACTION_ID: Final = "action_id"
 ATTR_WAIT: Final = "wait"
 ATTR_TIMEOUT: Final = "timeout"
-
-# The response's account of a run not ended yet (queued or running): running.
-UNDER_WAY: Final[dict[str, JsonValueType]] = {
-    "state": RunState.RUNNING.value,
-    "reason": None,
-    "code": None,
-    "exe_time": None,
-    "description": None,
-}
 
 CALL_ACTION_SCHEMA: Final = vol.Schema(
     {
@@ -79,37 +68,6 @@ def _runtime(hass: HomeAssistant, data: Mapping[str, Any]) -> WwGoRuntimeData:
     return entry.runtime_data
 
 
-def run_response(run: Run) -> dict[str, JsonValueType]:
-    """The action's response: the run, how it ended, and each of its requests."""
-    outcome = run.outcome
-    ended: dict[str, JsonValueType] = (
-        dict(UNDER_WAY)
-        if outcome is None
-        else {
-            "state": outcome.state.value,
-            "reason": outcome.reason.value,
-            "code": outcome.code,
-            "exe_time": outcome.exe_time,
-            "description": outcome.description,
-        }
-    )
-    return {
-        "action_id": run.action_id,
-        "status_ids": list(run.status_ids),
-        **ended,
-        "requests": [
-            {
-                "id": request.id,
-                "code": request.code,
-                "exe_time": request.exe_time,
-                "state": request.state.value,
-                "description": request.description,
-            }
-            for request in run.requests
-        ],
-    }
-
-
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     runtime = _runtime(call.hass, call.data)
     action_id: str = call.data[ATTR_ACTION_ID]
@@ -122,16 +80,13 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
                 "title": runtime.coordinator.config_entry.title,
             },
         )
-    runs = runtime.runs
-    run_call = await runs.async_call(action_id)
-    run = run_call.run
+    calls = runtime.runs.calls
     if call.data[ATTR_WAIT]:
-        ended = await runs.async_wait(run_call, call.data[ATTR_TIMEOUT])
-        # Still queued when the caller stops waiting: it must not run behind their back.
-        run = ended or await runs.async_give_up(run_call)
-        if (error := runs.outcome_error(run)) is not None:
-            raise error
-    return run_response(run) if call.return_response else None
+        run = await calls.async_run(action_id, call.data[ATTR_TIMEOUT])
+    else:
+        run = await calls.async_start(action_id, call.data[ATTR_TIMEOUT])
+    # The run as its entities show it, in the one form every report of a run has.
+    return run.as_dict() if call.return_response else None
 
 
 @callback

@@ -1,27 +1,31 @@
 """What outlives a restart: the run engine's snapshot, each action's last run, the action list.
 
-The moments a crash must not lose are saved at once, by the run owner: a run the device accepted,
-and a run's end before it is shown. Everything else (a run queued, the action list) is saved a
-few seconds after a change, on unload, and when Home Assistant stops; status reads save nothing.
-Every save replaces the file whole (written aside, then renamed): a power cut leaves the old or
-the new file, never half of one.
+The run owner saves the moments a crash must not lose at once (a run the device accepted, a run's
+end before it is shown) and the rest a few seconds after a change. Every save replaces the file
+whole (written aside, then renamed): a power cut leaves the old or the new file, never half of one.
+
+The format has a version and a minor version. A change an earlier release would read wrongly
+raises the version, with a step in `_async_migrate_func`; a field added raises the minor version
+only: earlier releases ignore it, so that a downgrade after an upgrade still loads.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
-from homeassistant.util.file import WriteError
 
 from .const import DOMAIN, LOGGER
 from .wwgo import ActionDefinition, EndReason, EngineSnapshot, Run
 
-STORAGE_VERSION: Final = 2
+STORAGE_VERSION: Final = 3
+STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY: Final = 10.0
+# Successive runs of an action end at least this many seconds apart, as kept and shown.
+END_STEP: Final = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,29 +38,47 @@ class Kept:
     # The device's actions as last known.
     actions: Mapping[str, ActionDefinition] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """What is written."""
         return {
-            "engine": self.engine.as_json(),
-            "last_runs": {key: run.as_json() for key, run in self.last_runs.items()},
+            "engine": self.engine.as_dict(),
+            "last_runs": [run.as_dict() for run in self.last_runs.values()],
             "actions": [action.as_json() for action in self.actions.values()],
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> Kept:
-        """What was written; anything that does not fit raises (and the entry starts afresh)."""
-        actions = (ActionDefinition.from_json(action) for action in data["actions"])
+    def from_dict(cls, data: Mapping[str, Any]) -> Kept:
+        """What was written, by this release or a later one; a run it cannot read is left out."""
+        last_runs = (_ended(item) for item in data.get("last_runs", ()))
+        actions = (ActionDefinition.from_json(action) for action in data.get("actions", ()))
         return cls(
-            EngineSnapshot.from_json(data["engine"]),
-            {str(key): _ended(Run.from_json(run)) for key, run in data["last_runs"].items()},
+            EngineSnapshot.from_dict(data.get("engine", {})),
+            {run.action_id: run for run in last_runs if run is not None},
             {action.id: action for action in actions},
         )
 
 
-def _ended(run: Run) -> Run:
-    if not run.ended:
-        raise ValueError(f"a last run of {run.action_id} without its outcome")
-    return run
+def _ended(data: Any) -> Run | None:
+    try:
+        run = Run.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        LOGGER.warning("A last run kept before the restart cannot be read (%s): %r", err, data)
+        return None
+    return run if run.ended else None
+
+
+def after(last: Run | None, run: Run) -> Run:
+    """An ended run, ending at least `END_STEP` after its action's last run.
+
+    Runs that end together (a reboot's expiry) then each show their own time, which is what the
+    run event's state is, to the millisecond: a state trigger sees every one.
+    """
+    if run.outcome is None or last is None or last.outcome is None:
+        return run
+    earliest = last.outcome.ended_at + END_STEP
+    if run.outcome.ended_at >= earliest:
+        return run
+    return replace(run, outcome=replace(run.outcome, ended_at=earliest))
 
 
 # Version 1 kept results by their state; each becomes a run ended for the reason that state had.
@@ -69,7 +91,7 @@ V1_REASONS: Final = {
 
 
 def _from_version_1(old: dict[str, Any]) -> dict[str, Any]:
-    """Version 1's data as version 2 keeps it: the same runs, results and times."""
+    """Version 1's data as version 2 kept it: the same runs, results and times."""
 
     def last_run(result: dict[str, Any]) -> dict[str, Any]:
         reason = V1_REASONS[result["state"]]
@@ -98,32 +120,45 @@ def _from_version_1(old: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _VersionedStore(Store[dict[str, Any]]):
-    """Version 1 is brought to version 2; any other version is one this integration cannot read.
+def _from_version_2(old: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 kept each last run in a shape of its own: now the run's one dict form.
 
-    A write that fails is told to `written`, not logged by Home Assistant at every save.
+    Its engine snapshot is the library's first format, which the library reads itself.
     """
 
-    def __init__(
-        self, hass: HomeAssistant, key: str, written: Callable[[Exception | None], None]
-    ) -> None:
-        super().__init__(hass, STORAGE_VERSION, key, atomic_writes=True)
-        self._written = written
+    def last_run(action_id: str, kept: dict[str, Any]) -> dict[str, Any]:
+        requests = [
+            {"id": status_id, "code": code, "exe_time": exe_time}
+            for status_id, code, exe_time in kept["requests"]
+        ]
+        return {
+            "action_id": action_id,
+            "status_ids": kept["status_ids"],
+            "requests": requests,
+            **kept["outcome"],
+        }
 
-    async def _async_write_data(self, data: dict[str, Any]) -> None:
-        try:
-            await super()._async_write_data(data)
-        except WriteError as err:
-            self._written(err)
-        else:
-            self._written(None)
+    return {
+        "engine": old["engine"],
+        "last_runs": [last_run(key, kept) for key, kept in old["last_runs"].items()],
+        "actions": old["actions"],
+    }
 
+
+class _VersionedStore(Store[dict[str, Any]]):
+    """Brings what earlier versions kept to the current version, one step at a time."""
+
+    @override
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
+        data = old_data
         if old_major_version == 1:
-            return _from_version_1(old_data)
-        raise ValueError(f"stored as version {old_major_version}.{old_minor_version}")
+            data = _from_version_1(data)
+        if old_major_version <= 2:
+            data = _from_version_2(data)
+        # A later minor version added fields this release does not know: `Kept` ignores them.
+        return data
 
 
 class RunStore:
@@ -131,16 +166,20 @@ class RunStore:
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """The store of `entry`."""
-        self._entry = entry
-        self._store = _VersionedStore(hass, f"{DOMAIN}.{entry.entry_id}", self._written)
+        self._store = _VersionedStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry.entry_id}",
+            minor_version=STORAGE_MINOR_VERSION,
+            atomic_writes=True,
+        )
         self._pending = False
-        self._failing = False
 
     async def async_load(self) -> Kept:
         """What was kept; nothing when there is nothing, or when it cannot be read."""
         try:
             data = await self._store.async_load()
-            return Kept() if data is None else Kept.from_json(data)
+            return Kept() if data is None else Kept.from_dict(data)
         except (HomeAssistantError, KeyError, TypeError, ValueError, AttributeError) as err:
             LOGGER.warning(
                 "The runs and results kept for %s could not be read (%s); starting afresh",
@@ -161,32 +200,17 @@ class RunStore:
 
         def data() -> dict[str, Any]:
             self._pending = False
-            return kept().as_json()
+            return kept().as_dict()
 
         self._store.async_delay_save(data, SAVE_DELAY)
 
     async def async_save(self, kept: Kept) -> None:
-        """Save now; a save planned for later is replaced by this one."""
-        self._pending = False
-        await self._store.async_save(kept.as_json())
+        """Save now; a save planned for later is replaced by this one.
 
-    def _written(self, error: Exception | None) -> None:
-        if error is None:
-            if self._failing:
-                self._failing = False
-                LOGGER.info("The runs of %s are saved again", self._entry.title)
-            return
-        if self._failing:
-            LOGGER.debug("Saving the runs of %s failed again: %s", self._entry.title, error)
-            return
-        self._failing = True
-        LOGGER.error(
-            "Could not save the runs of %s (%s). Runs go on and are reported; but if Home "
-            "Assistant stops without a clean stop before a save succeeds, runs in flight may not "
-            "be followed after it starts again, and results may be forgotten or reported twice",
-            self._entry.title,
-            error,
-        )
+        A write that fails is logged by Home Assistant; the runs go on.
+        """
+        self._pending = False
+        await self._store.async_save(kept.as_dict())
 
     async def async_remove(self) -> None:
         """Forget everything kept (the entry is removed)."""

@@ -164,7 +164,7 @@ async def test_unload_stops_reading_and_releases_waiters(
     await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await waiting
-    assert err.value.translation_key == "not_followed"
+    assert err.value.translation_key == "run_not_followed"
     device.faults.delay = 0
     device.reset_stats()
     for _ in range(5):

@@ -161,7 +161,7 @@ async def test_a_call_waiting_when_home_assistant_stops_ends_with_a_clear_error(
     assert device.is_running("pump")
     with pytest.raises(HomeAssistantError) as err:
         await waiting
-    assert err.value.translation_key == "not_followed"
+    assert err.value.translation_key == "run_not_followed"
 
 
 @pytest.mark.parametrize(
@@ -283,4 +283,4 @@ async def test_a_busy_home_still_saves_within_seconds(
         await advance(hass, 0.5)
         await device.wait_idle()
     assert key in hass_storage  # saved within 10 s of the first change, though changes went on
-    assert "1" in hass_storage[key]["data"]["last_runs"]
+    assert [run["action_id"] for run in hass_storage[key]["data"]["last_runs"]] == ["1"]

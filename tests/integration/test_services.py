@@ -1,11 +1,13 @@
 """The ww_go.call_action action: every path and error, by config entry and by device."""
 
+from datetime import datetime
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import DOMAIN as HOMEASSISTANT_DOMAIN, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
@@ -47,8 +49,12 @@ async def test_waits_for_the_result(
     hass: HomeAssistant, device: Device, target: dict[str, str]
 ) -> None:
     response = await _call_finishing(hass, device, **target, action_id="sequence")
+    accepted_at = datetime.fromisoformat(response.pop("accepted_at"))
+    ended_at = datetime.fromisoformat(response.pop("ended_at"))
+    assert accepted_at < ended_at <= dt_util.utcnow()
     assert response == {
         "action_id": "sequence",
+        "started_by": "home_assistant",
         "status_ids": [100, 101, 102],
         "state": "failure",
         "reason": "failed",
@@ -107,7 +113,7 @@ async def test_busy_past_the_timeout_does_not_run_later(
     device.max_executing = 0
     with pytest.raises(HomeAssistantError) as err:
         await call_action(hass, config_entry_id=entry_id, action_id="1", timeout=1)
-    assert err.value.translation_key == "device_busy"
+    assert err.value.translation_key == "run_busy"
     assert states(hass, "fast_http_request")["run_state"] == "failure"
 
     device.max_executing = 20
@@ -133,7 +139,7 @@ async def test_held_for_the_window_past_the_timeout_says_so(
         await call_action(hass, config_entry_id=entry_id, action_id=filler.id, wait=False)
     with pytest.raises(HomeAssistantError) as err:
         await call_action(hass, config_entry_id=entry_id, action_id="1", timeout=1)
-    assert err.value.translation_key == "window_full"
+    assert err.value.translation_key == "run_window_full"
     assert "40 newest" in str(err.value)
     assert device.stats()["requests"]["call"] == STATUS_WINDOW  # it never ran
     found = states(hass, "fast_http_request")
@@ -154,7 +160,7 @@ async def test_a_run_whose_action_leaves_the_device_says_so(
         await advance(hass, 61)
     with pytest.raises(HomeAssistantError) as err:
         await task
-    assert err.value.translation_key == "action_removed"
+    assert err.value.translation_key == "run_action_removed"
     assert hass.states.get("button.ww_go_slow_http_request") is None
 
 
@@ -188,7 +194,7 @@ async def test_busy_for_the_whole_retry_minute(
         await advance(hass, 10)
     with pytest.raises(HomeAssistantError) as err:
         await task
-    assert err.value.translation_key == "device_busy"
+    assert err.value.translation_key == "run_busy"
 
 
 @pytest.mark.parametrize(
@@ -224,8 +230,13 @@ async def test_already_running(hass: HomeAssistant, entry_id: str) -> None:
 
 
 def _without_ids(response: dict[str, Any]) -> dict[str, Any]:
+    """The response but for what differs from run to run: status IDs and times."""
     return {
-        **{key: value for key, value in response.items() if key != "status_ids"},
+        **{
+            key: value
+            for key, value in response.items()
+            if key not in {"status_ids", "accepted_at", "ended_at"}
+        },
         "requests": [
             {key: value for key, value in request.items() if key != "id"}
             for request in response["requests"]

@@ -21,8 +21,8 @@ from yarl import URL
 from custom_components.ww_go.wwgo import (
     STATUS_WINDOW,
     ActionDefinition,
-    RequestState,
     RequestStatus,
+    RunState,
     WwGoActionDisabledError,
     WwGoActionNotFoundError,
     WwGoActionRunningError,
@@ -262,7 +262,7 @@ async def test_call_then_read_the_results(
     await device.wait_idle()
     statuses = await client.statuses(ids)
     assert statuses == {status.id: status for status in expected}
-    assert all(status.state is not RequestState.RUNNING for status in statuses.values())
+    assert all(status.state is not RunState.RUNNING for status in statuses.values())
     stats = device.stats()
     assert stats["requests"] == {"call": 1, "status": 1, "actions": 0}
     assert stats["status_ids_per_request"] == [list(ids)]
@@ -365,14 +365,14 @@ async def test_statuses_running_then_final(client: WwGoClient, device: Device) -
     running = await client.statuses(ids)
     assert list(running) == list(ids)
     first = running[ids[0]]
-    assert (first.code, first.exe_time, first.state) == (-1, 0.0, RequestState.RUNNING)
-    assert [running[i].state for i in ids[1:]] == [RequestState.RUNNING] * 2
+    assert (first.code, first.exe_time, first.state) == (-1, 0.0, RunState.RUNNING)
+    assert [running[i].state for i in ids[1:]] == [RunState.RUNNING] * 2
     await device.wait_idle()
     final = await client.statuses(ids)
     assert [(final[i].code, final[i].state) for i in ids] == [
-        (200, RequestState.SUCCESS),
-        (1, RequestState.SUCCESS),
-        (204, RequestState.SUCCESS),
+        (200, RunState.SUCCESS),
+        (1, RunState.SUCCESS),
+        (204, RunState.SUCCESS),
     ]
     assert [final[i].exe_time for i in ids] == [STEP] * 3
 
@@ -385,11 +385,11 @@ async def test_statuses_of_a_running_request(
     [status_id] = await client.call("steady")
     status = (await client.statuses([status_id]))[status_id]
     assert (status.code, status.exe_time) == (running_code, 0.0)
-    assert status.state is RequestState.RUNNING
+    assert status.state is RunState.RUNNING
     assert status.description == "Running"
     await device.wait_idle()
     status = (await client.statuses([status_id]))[status_id]
-    assert (status.code, status.exe_time, status.state) == (-104, STEP, RequestState.FAILURE)
+    assert (status.code, status.exe_time, status.state) == (-104, STEP, RunState.FAILURE)
     assert status.description == "Slave device failure"
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import itertools
 import json
 import logging
+import math
 from typing import Any
 
 from hypothesis import given, settings, strategies as st
@@ -15,7 +16,6 @@ import pytest
 from custom_components.ww_go.wwgo import (
     EndReason,
     EngineSnapshot,
-    KeptRun,
     Run,
     RunEngine,
     RunHandle,
@@ -41,11 +41,16 @@ class Heard:
     runs: list[Run] = field(default_factory=list)
     reads: list[WwGoError | None] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    # Each run's end, by its handle.
+    ends: dict[RunHandle, Run] = field(default_factory=dict)
 
     def on_run(self, handle: RunHandle, run: Run) -> None:
         assert handle.run == run  # what the caller sees is what was reported
         self.runs.append(run)
         self.log.append(f"run {run.action_id} {run.state}")
+        if run.ended:
+            assert handle not in self.ends, "a run ended twice"
+            self.ends[handle] = run
 
     def on_read(self, error: WwGoError | None) -> None:
         self.reads.append(error)
@@ -53,6 +58,11 @@ class Heard:
 
     def states(self, action_id: str | None = None) -> list[str]:
         return [r.state.value for r in self.runs if action_id in (None, r.action_id)]
+
+
+async def call(engine: RunEngine, action_id: str, *, wait: float = math.inf) -> RunHandle:
+    """Run an action as a caller does: with a handle of its own."""
+    return await engine.call(RunHandle(action_id), wait=wait)
 
 
 @pytest.fixture(params=[True, False], ids=["eager", "lazy"])
@@ -91,11 +101,11 @@ async def engine(device: FakeDevice, clock: FakeClock, heard: Heard) -> AsyncIte
 async def test_a_run_from_press_to_success(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     assert heard.states() == ["running"]
     await clock.advance(5)
     assert heard.states() == ["running", "success"]
-    result = handle.done.result()
+    result = heard.ends[handle]
     ended = outcome(result)
     assert (result.state, ended.code, ended.exe_time) == (RunState.SUCCESS, 200, 0.2)
     assert ended.reason is EndReason.SUCCEEDED
@@ -107,7 +117,7 @@ async def test_a_run_from_press_to_success(
 async def test_nothing_is_read_while_idle(
     engine: RunEngine, device: FakeDevice, clock: FakeClock
 ) -> None:
-    await engine.call("fast")
+    await call(engine, "fast")
     await clock.advance(5)
     reads = len(device.reads)
     await clock.advance(3600)
@@ -117,9 +127,9 @@ async def test_nothing_is_read_while_idle(
 async def test_a_multi_request_run_reports_its_first_failing_code(
     engine: RunEngine, clock: FakeClock, heard: Heard
 ) -> None:
-    handle = await engine.call("seq")
+    handle = await call(engine, "seq")
     await clock.advance(5)
-    result = handle.done.result()
+    result = heard.ends[handle]
     ended = outcome(result)
     assert (result.state, ended.code, ended.exe_time) == (RunState.FAILURE, -104, 0.3)
     assert [r.id for r in result.requests] == [100, 101, 102]
@@ -130,16 +140,16 @@ async def test_two_runs_of_one_action_finishing_in_one_read_are_each_reported(
 ) -> None:
     """A run fails, the action is pressed again, and one read returns both: both are reported."""
     device.actions["flaky"] = [(500, 0.2)]
-    first = await engine.call("flaky")
+    first = await call(engine, "flaky")
     await clock.advance(0.2)  # finished on the device, not yet read
     device.actions["flaky"] = [(200, 0.05)]
     device.read_errors = [WwGoTimeoutError("no answer")]  # the read it prompts fails
-    second = await engine.call("flaky")
+    second = await call(engine, "flaky")
     await clock.advance(10)
     assert heard.states("flaky") == ["running", "running", "failure", "success"]
     assert [outcome(r).code for r in heard.runs if r.ended] == [500, 200]
-    assert outcome(first.done.result()).code == 500
-    assert outcome(second.done.result()).code == 200
+    assert outcome(heard.ends[first]).code == 500
+    assert outcome(heard.ends[second]).code == 200
     assert len(device.reads[-1]) == 2  # both runs in the one read that ended them
 
 
@@ -147,24 +157,24 @@ async def test_a_press_right_after_a_run_ended_reads_that_run_at_once(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     """The device accepted a new run of the action: the previous one has ended; read it now."""
-    await engine.call("slow")
+    await call(engine, "slow")
     await clock.advance(10)
-    first = await engine.call("slow")
+    first = await call(engine, "slow")
     await clock.advance(3.0)  # ended on the device; its read is due a little later
-    assert not first.done.done()
-    await engine.call("slow")
+    assert first not in heard.ends
+    await call(engine, "slow")
     await clock.advance(0)
-    assert first.done.result().state is RunState.SUCCESS
+    assert heard.ends[first].state is RunState.SUCCESS
 
 
 async def test_the_first_read_follows_the_actions_past_runs(
     engine: RunEngine, device: FakeDevice, clock: FakeClock
 ) -> None:
     for _ in range(3):
-        await engine.call("slow")
+        await call(engine, "slow")
         await clock.advance(10)
     device.reads.clear()
-    await engine.call("slow")
+    await call(engine, "slow")
     await clock.advance(2.9)
     assert device.reads == []  # not before it usually ends
     await clock.advance(0.2)
@@ -176,7 +186,7 @@ async def test_one_status_request_reads_every_run_in_flight(
 ) -> None:
     for number in range(20):
         device.actions[f"a{number}"] = [(200, 2.0)]
-        await engine.call(f"a{number}")
+        await call(engine, f"a{number}")
     await clock.advance(10)
     assert device.reads
     assert all(len(ids) == 20 for ids in device.reads)
@@ -186,7 +196,7 @@ async def test_one_status_request_reads_every_run_in_flight(
 async def test_reads_keep_their_gap_and_one_is_outstanding(
     engine: RunEngine, device: FakeDevice, clock: FakeClock
 ) -> None:
-    await engine.call("long")
+    await call(engine, "long")
     await clock.advance(30)
     times = device.reads
     assert 10 <= len(times) <= 40
@@ -196,11 +206,11 @@ async def test_a_run_that_outlasts_its_history_is_read_again_soon(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     for _ in range(3):
-        await engine.call("fast")
+        await call(engine, "fast")
         await clock.advance(5)
     device.actions["fast"] = [(200, 0.6)]
     device.reads.clear()
-    await engine.call("fast")
+    await call(engine, "fast")
     await clock.advance(0.25)
     assert len(device.reads) == 1  # the guess: done after 0.2 s
     await clock.advance(0.7)
@@ -213,10 +223,10 @@ async def test_calls_that_would_push_results_out_of_the_window_wait(
 ) -> None:
     for number in range(45):
         device.actions[f"a{number}"] = [(200, 0.5)]
-    handles = [await engine.call(f"a{number}") for number in range(45)]
+    handles = [await call(engine, f"a{number}") for number in range(45)]
     assert heard.states().count("queued") == 5
     await clock.advance(10)
-    assert [h.done.result().state for h in handles] == [RunState.SUCCESS] * 45
+    assert [heard.ends[h].state for h in handles] == [RunState.SUCCESS] * 45
     gaps = [b - a for a, b in itertools.pairwise(device.read_times)]
     assert min(gaps) >= MIN_READ_GAP  # the held calls did not add reads
 
@@ -225,13 +235,13 @@ async def test_busy_device_queues_then_runs(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     device.busy_calls = 3
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     assert heard.states() == ["queued"]
     with pytest.raises(WwGoActionQueuedError):
-        await engine.call("fast")
+        await call(engine, "fast")
     await clock.advance(20)
     assert heard.states() == ["queued", "running", "success"]
-    assert handle.done.result().state is RunState.SUCCESS
+    assert heard.ends[handle].state is RunState.SUCCESS
 
 
 async def test_busy_for_a_minute_fails_the_run(
@@ -239,9 +249,9 @@ async def test_busy_for_a_minute_fails_the_run(
 ) -> None:
     device.busy_calls = 1000
     device.busy_retry_after = None
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     await clock.advance(BUSY_RETRY_LIMIT + 1)
-    result = handle.done.result()
+    result = heard.ends[handle]
     assert (result.state, result.status_ids) == (RunState.FAILURE, ())
     assert outcome(result).reason is EndReason.BUSY
     description = outcome(result).description
@@ -255,7 +265,7 @@ async def test_busy_calls_are_retried_as_the_device_asks(
 ) -> None:
     device.busy_calls = 1000
     device.busy_retry_after = 5.0
-    await engine.call("fast")
+    await call(engine, "fast")
     await clock.advance(BUSY_RETRY_LIMIT + 1)
     assert device.calls == 12  # one each 5 s until the minute is over
 
@@ -264,14 +274,14 @@ async def test_a_queued_run_given_up_never_runs(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     device.busy_calls = 1
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     await clock.advance(0.5)
     await engine.give_up(handle)
     calls = device.calls
     await clock.advance(120)
     assert device.calls == calls
     assert heard.states() == ["queued", "failure"]
-    ended = outcome(handle.done.result())
+    ended = outcome(heard.ends[handle])
     assert ended.reason is EndReason.BUSY
     assert ended.description == "The device stayed busy for 0 seconds; the action was not run"
 
@@ -280,13 +290,13 @@ async def test_a_queued_run_refused_on_retry_says_why(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     device.busy_calls = 1
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     device.actions["fast"] = [(200, 100.0)]
     device.busy_calls = 0
-    await engine.call("slow")  # another action's run does not matter
+    await call(engine, "slow")  # another action's run does not matter
     await device.call("fast")  # someone else runs it meanwhile: 409 for ours
     await clock.advance(5)
-    result = handle.done.result()
+    result = heard.ends[handle]
     assert result.state is RunState.FAILURE
     assert outcome(result).reason is EndReason.REFUSED
     assert isinstance(outcome(result).error, WwGoActionRunningError)
@@ -294,15 +304,15 @@ async def test_a_queued_run_refused_on_retry_says_why(
 
 
 async def test_refusals_reach_the_caller(engine: RunEngine, device: FakeDevice) -> None:
-    await engine.call("long")
+    await call(engine, "long")
     with pytest.raises(WwGoActionRunningError):
-        await engine.call("long")
+        await call(engine, "long")
 
 
 async def test_an_evicted_result_expires_its_run(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    await engine.call("slow")
+    await call(engine, "slow")
     device.external(40)
     await clock.advance(5)
     assert heard.runs[-1].state is RunState.EXPIRED
@@ -312,23 +322,23 @@ async def test_an_evicted_result_expires_its_run(
 async def test_a_reboot_expires_the_runs_in_flight(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    await engine.call("long")
+    await call(engine, "long")
     device.reboot()
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     assert heard.states() == ["running", "expired", "running"]
     assert outcome(heard.runs[1]).reason is EndReason.DEVICE_RESTARTED
     assert outcome(heard.runs[1]).description == "The device restarted and lost this result"
     await clock.advance(5)
-    assert handle.done.result().state is RunState.SUCCESS
+    assert heard.ends[handle].state is RunState.SUCCESS
 
 
 async def test_timeout_ends_a_run_even_when_every_read_fails(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    handle = await engine.call("long")
+    handle = await call(engine, "long")
     device.offline = True
     await clock.advance(301)
-    assert handle.done.result().state is RunState.TIMEOUT
+    assert heard.ends[handle].state is RunState.TIMEOUT
     assert heard.reads
     assert all(isinstance(error, WwGoError) for error in heard.reads)
     reads = len(device.reads)
@@ -338,7 +348,7 @@ async def test_timeout_ends_a_run_even_when_every_read_fails(
 async def test_a_device_back_is_known_before_its_results(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    await engine.call("failing")
+    await call(engine, "failing")
     device.offline = True
     await clock.advance(2)
     assert heard.log[-1] == "read failed"
@@ -348,13 +358,17 @@ async def test_a_device_back_is_known_before_its_results(
 
 
 async def test_an_unexpected_error_in_a_read_is_logged_once_and_reads_go_on(
-    engine: RunEngine, device: FakeDevice, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    engine: RunEngine,
+    device: FakeDevice,
+    clock: FakeClock,
+    heard: Heard,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     device.read_errors = [RecursionError("deep"), RecursionError("deep"), KeyError("x")]
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     with caplog.at_level(logging.DEBUG):
         await clock.advance(30)
-    assert handle.done.result().state is RunState.SUCCESS
+    assert heard.ends[handle].state is RunState.SUCCESS
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
 
@@ -370,8 +384,8 @@ async def test_a_failing_subscriber_does_not_cost_other_runs_their_reports(
         reported.append(f"{run.action_id} {run.state}")
 
     engine = RunEngine(device, clock, on_run)
-    await engine.call("failing")
-    await engine.call("fast")
+    await call(engine, "failing")
+    await call(engine, "fast")
     await clock.advance(5)
     assert "fast success" in reported
     assert "subscriber bug" in caplog.text
@@ -382,27 +396,25 @@ async def test_a_failed_read_is_retried_later(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     device.read_errors = [WwGoTimeoutError("slow"), WwGoInvalidResponseError("bad")]
-    handle = await engine.call("fast")
+    handle = await call(engine, "fast")
     await clock.advance(30)
-    assert handle.done.result().state is RunState.SUCCESS
+    assert heard.ends[handle].state is RunState.SUCCESS
     assert [error is None for error in heard.reads] == [False, False, True]
 
 
-async def test_closing_tells_whoever_waits(
+async def test_closing_stops_calls_reads_and_retries(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    running = await engine.call("long")
+    await call(engine, "long")
     device.busy_calls = 5
-    queued = await engine.call("fast")
+    await call(engine, "fast")
     engine.close()
     await clock.advance(100)
-    for handle in (running, queued):
-        assert outcome(handle.done.result()).reason is EndReason.NOT_FOLLOWED
     assert heard.states() == ["running", "queued"]  # no end reported: the run goes on
-    assert [run.action_id for run in engine.snapshot().in_flight] == ["long"]
-    calls = device.calls
+    assert [run.action_id for run in engine.snapshot().runs] == ["long"]
+    calls, reads = device.calls, len(device.reads)
     await clock.advance(100)
-    assert device.calls == calls  # nothing retried after closing
+    assert (device.calls, len(device.reads)) == (calls, reads)  # nothing after closing
     assert clock.pending_timers() == 0
 
 
@@ -411,7 +423,7 @@ async def test_restored_runs_are_read_at_once(
 ) -> None:
     ids = await device.call("slow")
     engine = RunEngine(device, clock, heard.on_run, heard.on_read)
-    [handle] = engine.restore(EngineSnapshot((KeptRun("slow", ids, clock.wall()),)))
+    [handle] = engine.restore(EngineSnapshot((Run("slow", ids, accepted_at=clock.wall()),)))
     assert handle.run.state is RunState.RUNNING
     engine.read_soon()
     await clock.advance(0)
@@ -425,7 +437,7 @@ async def test_a_restored_run_the_device_lost_expires_saying_so(
     device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     engine = RunEngine(device, clock, heard.on_run, heard.on_read)
-    engine.restore(EngineSnapshot((KeptRun("slow", (5,), clock.wall()),)))
+    engine.restore(EngineSnapshot((Run("slow", (5,), accepted_at=clock.wall()),)))
     engine.read_soon()
     await clock.advance(0)
     assert heard.runs[-1].state is RunState.EXPIRED
@@ -472,6 +484,7 @@ class Home:
     clock: FakeClock
     device: FakeDevice
     engine: RunEngine
+    heard: Heard
     handles: list[RunHandle] = field(default_factory=list)
     # The slowest the loop has been: timers planned then fire that late.
     slowest: float = 1.0
@@ -488,14 +501,14 @@ async def _meanwhile[T](home: Home, work: Awaitable[T]) -> T:
 
 async def _press(home: Home, action_id: str) -> None:
     with contextlib.suppress(WwGoError):
-        home.handles.append(await _meanwhile(home, home.engine.call(action_id)))
+        home.handles.append(await _meanwhile(home, call(home.engine, action_id)))
 
 
 async def _press_twice_at_once(home: Home, action_id: str) -> None:
     both = await _meanwhile(
         home,
         asyncio.gather(
-            home.engine.call(action_id), home.engine.call(action_id), return_exceptions=True
+            call(home.engine, action_id), call(home.engine, action_id), return_exceptions=True
         ),
     )
     for answer in both:
@@ -590,7 +603,7 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     )
     heard = Heard()
     engine = RunEngine(device, clock, heard.on_run, heard.on_read)
-    home = Home(clock, device, engine)
+    home = Home(clock, device, engine, heard)
     for name, value in operations:
         await PLAY[name](home, value)
     handles = home.handles
@@ -614,8 +627,8 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
 
     # Every run ended, once, and what its caller got is what the subscriber heard last.
     for handle in handles:
-        assert handle.done.done()
-        assert handle.done.result().ended
+        assert handle in heard.ends
+        assert handle.run == heard.ends[handle]
     # Each accepted run: reported running, then ended once (a reboot may reuse its IDs later).
     following: set[tuple[int, ...]] = set()
     for result in heard.runs:
@@ -625,8 +638,8 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
         elif result.ended and result.status_ids:
             following.remove(result.status_ids)
     assert not following
-    never_accepted = [h for h in handles if not h.done.result().status_ids]
-    assert all(h.done.result().state is RunState.FAILURE for h in never_accepted)
+    never_accepted = [h for h in handles if not heard.ends[h].status_ids]
+    assert all(heard.ends[h].state is RunState.FAILURE for h in never_accepted)
     queued = sum(1 for r in heard.runs if r.state is RunState.QUEUED)
     assert len(never_accepted) <= queued <= len(handles)
     assert not engine.in_flight
@@ -660,39 +673,39 @@ async def test_two_presses_at_once_while_busy_queue_one_run(
     """Both calls are refused as busy: the second is told a run already waits; none is lost."""
     device.busy_calls = 2
     first, second = await asyncio.gather(
-        engine.call("fast"), engine.call("fast"), return_exceptions=True
+        call(engine, "fast"), call(engine, "fast"), return_exceptions=True
     )
     assert isinstance(first, RunHandle)
     assert isinstance(second, WwGoActionQueuedError)
     await clock.advance(10)
-    assert first.done.result().state is RunState.SUCCESS
+    assert heard.ends[first].state is RunState.SUCCESS
     assert heard.states() == ["queued", "running", "success"]
 
 
 async def test_a_retry_under_way_when_closing_is_still_tracked(
-    engine: RunEngine, device: FakeDevice, clock: FakeClock
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     """The device accepts the run after the engine closed: it is tracked, to be kept."""
     device.busy_calls = 1
-    handle = await engine.call("long")
+    handle = await call(engine, "long")
     device.gate = asyncio.Event()
     await clock.advance(1.5)  # the retry's call is under way
     engine.close()
     device.gate.set()
     await engine.wait_closed()
-    assert outcome(handle.done.result()).reason is EndReason.NOT_FOLLOWED
+    assert handle not in heard.ends  # nothing ended: it goes on, and is kept
     assert [run.action_id for run in engine.in_flight] == ["long"]
 
 
 async def test_held_for_the_window_for_a_minute_says_so(
-    engine: RunEngine, device: FakeDevice, clock: FakeClock
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
     for number in range(40):
         device.actions[f"a{number}"] = [(200, 1000.0)]
-        await engine.call(f"a{number}")
-    handle = await engine.call("fast")
+        await call(engine, f"a{number}")
+    handle = await call(engine, "fast")
     await clock.advance(BUSY_RETRY_LIMIT + 1)
-    ended = outcome(handle.done.result())
+    ended = outcome(heard.ends[handle])
     assert ended.reason is EndReason.WINDOW_FULL
     assert ended.description.startswith("Earlier results stayed unread for 60 seconds")
 
@@ -702,12 +715,12 @@ async def test_a_snapshot_taken_up_by_a_new_engine_follows_the_runs(
 ) -> None:
     """What one engine keeps, a new one (after a restart 10 s later) takes up as it was."""
     for _ in range(3):
-        await engine.call("slow")
+        await call(engine, "slow")
         await clock.advance(10)
-    await engine.call("long")
-    await engine.call("seq")
+    await call(engine, "long")
+    await call(engine, "seq")
     await clock.advance(0.1)  # neither read yet
-    kept = json.loads(json.dumps(engine.snapshot().as_json()))
+    kept = json.loads(json.dumps(engine.snapshot().as_dict()))
     engine.close()
 
     later = FakeClock()
@@ -715,22 +728,22 @@ async def test_a_snapshot_taken_up_by_a_new_engine_follows_the_runs(
     device.clock = later
     restarted = Heard()
     again = RunEngine(device, later, restarted.on_run, restarted.on_read)
-    handles = again.restore(EngineSnapshot.from_json(kept))
+    handles = again.restore(EngineSnapshot.from_dict(kept))
     assert [(h.action_id, h.run.state) for h in handles] == [
         ("long", RunState.RUNNING),
         ("seq", RunState.RUNNING),
     ]
-    assert again.snapshot() == EngineSnapshot.from_json(kept)  # times of day kept exactly
+    assert again.snapshot() == EngineSnapshot.from_dict(kept)  # times of day kept exactly
     again.read_soon()
     await later.advance(0)
     assert restarted.states() == ["failure"]  # seq ended while down; long still runs
-    assert outcome(handles[1].done.result()).code == -104
+    assert outcome(restarted.ends[handles[1]]).code == -104
     await later.advance(289)
     assert restarted.states() == ["failure"]
     await later.advance(5)  # the long run's 300 s count from its call, not from the restart
     assert restarted.states() == ["failure", "timeout"]
     device.reads.clear()
-    await again.call("slow")
+    await call(again, "slow")
     await later.advance(2.9)
     assert device.reads == []  # what was learnt of slow's durations came along
     again.close()
@@ -739,13 +752,12 @@ async def test_a_snapshot_taken_up_by_a_new_engine_follows_the_runs(
 async def test_an_action_that_leaves_the_device_ends_its_runs(
     engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
 ) -> None:
-    running = await engine.call("long")
+    running = await call(engine, "long")
     device.busy_calls = 5
-    queued = await engine.call("slow")
-    engine.forget("long")
-    engine.forget("slow")
+    queued = await call(engine, "slow")
+    engine.set_actions({"fast": 1, "failing": 1, "seq": 3})  # long and slow left the device
     for handle in (running, queued):
-        assert outcome(handle.done.result()).reason is EndReason.ACTION_REMOVED
+        assert outcome(heard.ends[handle]).reason is EndReason.ACTION_REMOVED
     assert heard.states() == ["running", "queued", "failure", "failure"]
     assert not engine.in_flight
     assert engine.queued == []

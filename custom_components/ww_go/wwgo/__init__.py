@@ -3,7 +3,7 @@
 from .address import base_url, normalize_host
 from .client import WwGoClient
 from .clock import DeviceApi, LoopScheduler, Scheduler
-from .codes import MODBUS_DESCRIPTIONS, STATUS_WINDOW, RequestState, describe, request_state
+from .codes import MODBUS_DESCRIPTIONS, STATUS_WINDOW, RunState, describe, request_state
 from .engine import RunEngine, RunListener
 from .errors import (
     WwGoActionDisabledError,
@@ -25,20 +25,21 @@ from .parse import decode_body, parse_action_list, parse_status_ids, parse_statu
 from .run import (
     END_STATES,
     FINAL_STATES,
+    NOT_RUN,
     PROBLEM_STATES,
     EndReason,
     Outcome,
     Run,
-    RunState,
-    aggregate,
+    StartedBy,
 )
-from .snapshot import EngineSnapshot, KeptRun
+from .snapshot import EngineSnapshot, Learnt
 from .tracker import RUN_TIMEOUT, RunTracker
 
 __all__ = [
     "END_STATES",
     "FINAL_STATES",
     "MODBUS_DESCRIPTIONS",
+    "NOT_RUN",
     "PROBLEM_STATES",
     "RUN_TIMEOUT",
     "STATUS_WINDOW",
@@ -47,10 +48,9 @@ __all__ = [
     "DeviceApi",
     "EndReason",
     "EngineSnapshot",
-    "KeptRun",
+    "Learnt",
     "LoopScheduler",
     "Outcome",
-    "RequestState",
     "RequestStatus",
     "Run",
     "RunEngine",
@@ -59,6 +59,7 @@ __all__ = [
     "RunState",
     "RunTracker",
     "Scheduler",
+    "StartedBy",
     "WwGoActionDisabledError",
     "WwGoActionNotFoundError",
     "WwGoActionQueuedError",
@@ -72,7 +73,6 @@ __all__ = [
     "WwGoInvalidResponseError",
     "WwGoNotSupportedError",
     "WwGoTimeoutError",
-    "aggregate",
     "base_url",
     "decode_body",
     "describe",

@@ -1,12 +1,13 @@
 """The runs the device has not accepted yet: one call at a time, and retries.
 
-A run waits while the device is busy, or while calling would push unread results out of its window.
+A run waits while its call is under way, while the device is busy, or while calling would push
+unread results out of its window.
 """
 
 import asyncio
 from collections.abc import Callable, Collection
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import logging
 from typing import Final
 
@@ -26,16 +27,17 @@ BUSY_BACKOFF_MAX: Final = 10.0
 WINDOW_WAIT: Final = 1.0
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Waiting:
     """A run the device has not accepted yet, and when to try again."""
 
     handle: RunHandle
-    listed_ids: int | None
     since: float
     attempt: int = 0
     retry_after: float | None = None
     for_window: bool = False
+    # Reported queued: nobody waits for its first answer any more, and a refusal ends the run.
+    queued: bool = False
     cancel_timer: Callable[[], None] | None = None
     task: asyncio.Task[None] | None = None
 
@@ -63,7 +65,7 @@ class CallQueue:
         accept: Callable[[RunHandle, Collection[int]], None],
         report: Callable[[RunHandle, Run], None],
     ) -> None:
-        """`accept` takes a run the device accepted; `report` a queued run's queuing and end."""
+        """`accept` takes a run the device accepted; `report` a waiting run's queuing and end."""
         self._device = device
         self._scheduler = scheduler
         self._tracker = tracker
@@ -75,36 +77,41 @@ class CallQueue:
         self._lock = asyncio.Lock()
         self._closed = False
         self._unexpected = UnexpectedErrors(LOGGER, "retrying a queued call")
+        # How many status IDs each action's list entry says a call takes (None: not listed).
+        self.request_counts: dict[str, int | None] = {}
 
     @property
     def actions(self) -> list[str]:
         """The actions with a run waiting to be accepted."""
         return list(self._waiting)
 
-    async def call(self, handle: RunHandle, listed_ids: int | None) -> None:
-        """Call the run's action; queue the run if the device is busy or the window is full.
+    async def call(self, handle: RunHandle, wait: float) -> None:
+        """Call the run's action, waiting at most `wait` seconds for the device's first answer.
 
-        Raises the device's refusal (`WwGoError`) when there is no point in retrying.
+        Raises the device's refusal (`WwGoError`) when it comes within `wait`. A device that is
+        busy, a window full of unread results, or an answer not there by then leaves the run
+        queued: it is reported so, retried, and ends refused if the device refuses it later.
         """
         action_id = handle.action_id
         if action_id in self._waiting:
             raise WwGoActionQueuedError(f"action {action_id} is already queued")
-        waiting = Waiting(handle, listed_ids, self._scheduler.now())
-        if await self._attempt(waiting):
-            return
-        if self._closed:
-            handle.unfollowed(Outcome.of(EndReason.NOT_FOLLOWED, self._scheduler.wall()))
-            return
-        if action_id in self._waiting:
-            # Another call of the action was queued while this one waited its turn.
-            raise WwGoActionQueuedError(f"action {action_id} is already queued")
-        self._waiting[action_id] = waiting
-        self._report(handle, handle.run)
-        self._plan_retry(waiting)
+        waiting = self._waiting[action_id] = Waiting(handle, self._scheduler.now())
+        task = waiting.task = self._scheduler.create_task(
+            self._first_call(waiting), f"WW Go call of {action_id}"
+        )
+        try:
+            answered = await self._within(task, wait)
+        except asyncio.CancelledError:
+            self._queue(waiting)  # the caller went away; the run goes on without it
+            raise
+        if not answered:
+            self._queue(waiting)
+        elif not task.cancelled() and (error := task.exception()) is not None:
+            raise error
 
     async def give_up(self, handle: RunHandle) -> None:
         """End a run the device has not accepted yet, so that it never runs."""
-        # Under the lock no retry is half-way through a call the device may accept.
+        # Under the lock no call is half-way through: the device may be accepting it.
         async with self._lock:
             waiting = self._waiting.get(handle.action_id)
             if waiting is not None and waiting.handle is handle:
@@ -118,38 +125,86 @@ class CallQueue:
             self._start_retry(waiting)
 
     def drop(self, action_id: str) -> RunHandle | None:
-        """Stop retrying the action's run (the action left the device); its handle, if any."""
+        """Stop calling the action's run (the action left the device); its handle, if any."""
         waiting = self._waiting.pop(action_id, None)
         if waiting is None:
             return None
         self._stop_retrying(waiting)
         return waiting.handle
 
-    def close(self) -> list[RunHandle]:
-        """No more calls or retries; the runs that were waiting.
+    def close(self) -> None:
+        """No more calls or retries.
 
-        A retry whose call is under way is let finish: the device may accept it, and the run is
-        then tracked (and kept across a restart) though nobody waits for it.
+        A call under way is let finish: the device may accept it, and the run is then tracked
+        (and kept across a restart) though nobody waits for it.
         """
         self._closed = True
         for waiting in self._waiting.values():
             self._stop_waiting(waiting)
-        return [waiting.handle for waiting in self._waiting.values()]
 
     async def wait_closed(self) -> None:
         """Wait for the calls still under way after `close` (at most a request's timeout)."""
-        retries = [waiting.task for waiting in self._waiting.values() if under_way(waiting.task)]
-        if retries:
-            await asyncio.wait(retries)
+        calls = [waiting.task for waiting in self._waiting.values() if under_way(waiting.task)]
+        if calls:
+            await asyncio.wait(calls)
+
+    async def _within(self, task: asyncio.Task[None], seconds: float) -> bool:
+        """Whether `task` ends within `seconds` on the scheduler's clock."""
+        timed_out: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def time_out() -> None:
+            if not timed_out.done():
+                timed_out.set_result(None)
+
+        cancel = self._scheduler.call_later(seconds, time_out)
+        try:
+            await asyncio.wait({task, timed_out}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            cancel()
+            timed_out.cancel()
+        return task.done()
+
+    async def _first_call(self, waiting: Waiting) -> None:
+        try:
+            accepted = await self._attempt(waiting)
+        except Exception as err:
+            if not waiting.queued:
+                if self._waiting.get(waiting.handle.action_id) is waiting:
+                    del self._waiting[waiting.handle.action_id]
+                raise  # the caller still waits: it hears of it
+            if isinstance(err, WwGoError):
+                self._refused(waiting, err)
+                return
+            self._unexpected.log(err)
+            accepted = False
+        self._after_attempt(waiting, accepted)
+
+    async def _retry(self, waiting: Waiting) -> None:
+        waiting.attempt += 1
+        now = self._scheduler.now()
+        if now >= waiting.deadline:
+            self._end(waiting, waiting.held(now, self._scheduler.wall()))
+            return
+        try:
+            accepted = await self._attempt(waiting)
+        except WwGoError as err:
+            self._refused(waiting, err)
+            return
+        except Exception as err:  # noqa: BLE001 - a retry must not die of an answer
+            self._unexpected.log(err)
+            accepted = False
+        self._after_attempt(waiting, accepted)
 
     async def _attempt(self, waiting: Waiting) -> bool:
         """Call once; False when the device is busy or the call must wait for the window."""
         handle = waiting.handle
         async with self._lock:
-            if self._closed:
+            if self._closed or self._waiting.get(handle.action_id) is not waiting:
                 return False
             tracker = self._tracker
-            expected = tracker.expected_ids(handle.action_id, waiting.listed_ids)
+            expected = tracker.expected_ids(
+                handle.action_id, self.request_counts.get(handle.action_id)
+            )
             if tracker.at_risk(expected):
                 # Our own call would push unread results out of the device's window: read first,
                 # unless a read just happened (the one that woke this call) or must wait.
@@ -164,8 +219,25 @@ class CallQueue:
                 waiting.for_window = False
                 waiting.retry_after = err.retry_after
                 return False
+            self._waiting.pop(handle.action_id, None)
             self._accept(handle, status_ids)
             return True
+
+    def _after_attempt(self, waiting: Waiting, accepted: bool) -> None:
+        if accepted or self._closed or self._waiting.get(waiting.handle.action_id) is not waiting:
+            return
+        self._queue(waiting)
+        self._plan_retry(waiting)
+
+    def _queue(self, waiting: Waiting) -> None:
+        """Report the run queued, once."""
+        if not waiting.queued and self._waiting.get(waiting.handle.action_id) is waiting:
+            waiting.queued = True
+            self._report(waiting.handle, waiting.handle.run)
+
+    def _refused(self, waiting: Waiting, error: WwGoError) -> None:
+        action_id = waiting.handle.action_id
+        self._end(waiting, Outcome.refused(error, action_id, self._scheduler.wall()))
 
     def _plan_retry(self, waiting: Waiting) -> None:
         if waiting.for_window:
@@ -184,30 +256,11 @@ class CallQueue:
             self._retry(waiting), f"WW Go queued run of {waiting.handle.action_id}"
         )
 
-    async def _retry(self, waiting: Waiting) -> None:
-        waiting.attempt += 1
-        now = self._scheduler.now()
-        if now >= waiting.deadline:
-            self._end(waiting, waiting.held(now, self._scheduler.wall()))
-            return
-        try:
-            accepted = await self._attempt(waiting)
-        except WwGoError as err:
-            outcome = Outcome.refused(err, waiting.handle.action_id, self._scheduler.wall())
-            self._end(waiting, outcome)
-            return
-        except Exception as err:  # noqa: BLE001 - a retry must not die of an answer
-            self._unexpected.log(err)
-            accepted = False
-        if accepted:
-            self._waiting.pop(waiting.handle.action_id, None)
-        elif not self._closed:
-            self._plan_retry(waiting)
-
     def _end(self, waiting: Waiting, outcome: Outcome) -> None:
         """End a queued run that will never run."""
         self._waiting.pop(waiting.handle.action_id, None)
-        self._report(waiting.handle, replace(waiting.handle.run, outcome=outcome))
+        run = waiting.handle.run
+        self._report(waiting.handle, Run(run.action_id, outcome=outcome, started_by=run.started_by))
 
     def _stop_waiting(self, waiting: Waiting) -> None:
         if waiting.cancel_timer is not None:

@@ -5,17 +5,20 @@ from http import HTTPStatus
 from typing import Final
 
 
-class RequestState(StrEnum):
-    """What a status entry says about one request."""
+class RunState(StrEnum):
+    """Where a run stands, or one request of it (running, success or failure)."""
 
+    QUEUED = "queued"
     RUNNING = "running"
     SUCCESS = "success"
     FAILURE = "failure"
+    EXPIRED = "expired"
+    TIMEOUT = "timeout"
 
     @property
     def final(self) -> bool:
-        """Whether the request has finished."""
-        return self is not RequestState.RUNNING
+        """Whether the run (or request) has ended."""
+        return self not in (RunState.QUEUED, RunState.RUNNING)
 
 
 # The device keeps its 40 newest statuses: older ones are gone; no status request asks for more.
@@ -65,18 +68,18 @@ NETWORK_ISSUE: Final = "Network/connection issue"
 RUNNING: Final = "Running"
 
 
-def request_state(code: int, exe_time: float) -> RequestState:
+def request_state(code: int, exe_time: float) -> RunState:
     """Classify one status entry."""
     if exe_time == 0 and code in RUNNING_CODES:
-        return RequestState.RUNNING
+        return RunState.RUNNING
     if code == MODBUS_SUCCESS or code in HTTP_SUCCESS:
-        return RequestState.SUCCESS
-    return RequestState.FAILURE
+        return RunState.SUCCESS
+    return RunState.FAILURE
 
 
 def describe(code: int, exe_time: float = 1.0) -> str:
     """Describe a result code: Modbus table text, HTTP reason phrase, or a network issue."""
-    if request_state(code, exe_time) is RequestState.RUNNING:
+    if request_state(code, exe_time) is RunState.RUNNING:
         return RUNNING
     if (text := MODBUS_DESCRIPTIONS.get(code)) is not None:
         return text

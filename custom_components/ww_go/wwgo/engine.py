@@ -5,20 +5,22 @@ order, oldest call first. Time and timers come from a `Scheduler`, so that the e
 same on an event loop, in Home Assistant and on a test's fake clock.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+import copy
 import logging
+import math
 
 from .calls import CallQueue
 from .clock import DeviceApi, Scheduler
 from .handle import RunHandle
 from .reads import ReadListener, ReadLoop
 from .run import EndReason, Outcome, Run
-from .snapshot import EngineSnapshot, KeptRun
-from .tracker import RunTracker
+from .snapshot import EngineSnapshot
+from .tracker import Change, RunTracker
 
 LOGGER = logging.getLogger(__name__)
 
-# Hears a run's new state: the run's handle (who asked for it), and the run as it now stands.
+# Hears a run's new state: the run's handle, and the run as it now stands.
 type RunListener = Callable[[RunHandle, Run], None]
 
 
@@ -40,14 +42,11 @@ class RunEngine:
         self._scheduler = scheduler
         self._on_run = on_run
         self._tracker = RunTracker()
-        # The handle of each run in flight, by its first status ID.
-        self._handles: dict[int, RunHandle] = {}
-        self._closed = False
         self._reads = ReadLoop(
             device,
             scheduler,
             self._tracker,
-            on_runs=self._take,
+            on_changes=self._report_changes,
             on_read=on_read or (lambda _error: None),
             after_read=self._wake_window_waiters,
         )
@@ -63,18 +62,32 @@ class RunEngine:
     @property
     def in_flight(self) -> list[Run]:
         """The runs the device accepted and whose outcome is not known yet, oldest first."""
-        return [tracked.run() for tracked in self._tracker.in_flight.values()]
+        return [handle.current() for handle in self._tracker.in_flight.values()]
 
-    # -- calls --
+    # -- the device's actions, and calls --
 
-    async def call(self, action_id: str, listed_ids: int | None = None) -> RunHandle:
-        """Run an action; `listed_ids` is how many status IDs the action list says it takes.
+    def set_actions(self, request_counts: Mapping[str, int | None]) -> None:
+        """The device's actions now, with the status IDs each one's call takes (None: unknown).
 
-        Raises the device's refusal (`WwGoError`) when there is no point in retrying; a busy
-        device, or a window full of unread results, queues the run and retries in the background.
+        Runs of actions no longer there end: they are followed no more.
         """
-        handle = RunHandle(Run(action_id))
-        await self._calls.call(handle, listed_ids)
+        outcome = Outcome.of(EndReason.ACTION_REMOVED, self._scheduler.wall())
+        known = {handle.action_id for handle in self._tracker.in_flight.values()}
+        for action_id in known.union(self._calls.actions).difference(request_counts):
+            for handle in self._tracker.drop(action_id):
+                self._report(handle, handle.current(outcome))
+            if (queued := self._calls.drop(action_id)) is not None:
+                self._report(queued, Run(action_id, outcome=outcome))
+        self._calls.request_counts = dict(request_counts)
+
+    async def call(self, handle: RunHandle, *, wait: float = math.inf) -> RunHandle:
+        """Run the handle's action, waiting at most `wait` seconds for the device's first answer.
+
+        Raises the device's refusal (`WwGoError`) when it comes by then. A busy device, a window
+        full of unread results, or an answer not there in time leaves the run queued (reported
+        so, and retried in the background); a refusal then ends it.
+        """
+        await self._calls.call(handle, wait)
         return handle
 
     async def give_up(self, handle: RunHandle) -> None:
@@ -89,34 +102,26 @@ class RunEngine:
         self._reads.soon()
 
     def _accept(self, handle: RunHandle, status_ids: Collection[int]) -> None:
-        tracker = self._tracker
+        tracker, scheduler = self._tracker, self._scheduler
         if tracker.restarted(status_ids):
             # The device rebooted: the runs in flight went with it.
-            self._take(tracker.expire_all(self._scheduler.wall()))
-        run = tracker.start(handle.action_id, status_ids, self._scheduler.now())
-        self._handles[run.status_ids[0]] = handle
-        self._report(handle, run)
-        if self._closed:
-            # Stopped while the call was under way: the run is kept, nobody waits for it.
-            handle.unfollowed(self._not_followed())
-            return
+            self._report_changes(tracker.expire_all(scheduler.wall()))
+        self._report(handle, tracker.start(handle, status_ids, scheduler.now(), scheduler.wall()))
         self._reads.schedule()
 
     # -- reporting --
 
-    def _take(self, runs: list[Run]) -> None:
+    def _report_changes(self, changes: list[Change]) -> None:
         """Runs as a read (or a reboot) left them: report those whose state changed."""
-        for run in runs:
-            key = run.status_ids[0]
-            handle = self._handles.pop(key) if run.ended else self._handles[key]
+        for handle, run in changes:
             if handle.update(run):
-                self._on_run_safely(handle, run)
+                self._tell(handle, run)
 
     def _report(self, handle: RunHandle, run: Run) -> None:
         handle.update(run)
-        self._on_run_safely(handle, run)
+        self._tell(handle, run)
 
-    def _on_run_safely(self, handle: RunHandle, run: Run) -> None:
+    def _tell(self, handle: RunHandle, run: Run) -> None:
         try:
             self._on_run(handle, run)
         except Exception:
@@ -129,13 +134,8 @@ class RunEngine:
         """What to keep across a restart."""
         tracker = self._tracker
         return EngineSnapshot(
-            in_flight=tuple(
-                KeptRun(tracked.action_id, tracked.status_ids, self._wall(tracked.accepted_at))
-                for tracked in tracker.in_flight.values()
-            ),
-            newest_id=tracker.newest_id,
-            durations={key: tuple(times) for key, times in tracker.durations.items()},
-            ids_per_call=dict(tracker.ids_per_call),
+            runs=tuple(handle.current() for handle in tracker.in_flight.values()),
+            learnt=copy.deepcopy(tracker.learnt),
         )
 
     def restore(self, snapshot: EngineSnapshot) -> list[RunHandle]:
@@ -143,51 +143,27 @@ class RunEngine:
 
         `read_soon` then reads them.
         """
-        tracker = self._tracker
-        tracker.durations.update({key: list(times) for key, times in snapshot.durations.items()})
-        tracker.ids_per_call.update(snapshot.ids_per_call)
+        tracker, scheduler = self._tracker, self._scheduler
+        tracker.learnt = copy.deepcopy(snapshot.learnt)
         handles = []
-        for kept in snapshot.in_flight:
-            accepted_at = self._steady(kept.accepted_at)
-            run = tracker.start(kept.action_id, kept.status_ids, accepted_at, restored=True)
-            handles.append(self._handles.setdefault(run.status_ids[0], RunHandle(run)))
-        if snapshot.newest_id is not None:
-            tracker.newest_id = max(snapshot.newest_id, tracker.newest_id or 0)
+        for run in snapshot.runs:
+            accepted_at = scheduler.wall() if run.accepted_at is None else run.accepted_at
+            steady = scheduler.now() - (scheduler.wall() - accepted_at)
+            handle = RunHandle.of(run)
+            handle.run = tracker.start(handle, run.status_ids, steady, accepted_at, restored=True)
+            handles.append(handle)
         return handles
 
-    def _wall(self, moment: float) -> float:
-        """A moment of the steady clock in seconds since the epoch."""
-        return self._scheduler.wall() - (self._scheduler.now() - moment)
-
-    def _steady(self, timestamp: float) -> float:
-        """Seconds since the epoch as a moment of the steady clock."""
-        return self._scheduler.now() - (self._scheduler.wall() - timestamp)
-
-    # -- when actions leave, and when stopping --
-
-    def forget(self, action_id: str) -> None:
-        """The device no longer has the action: its runs end, and are followed no more."""
-        outcome = Outcome.of(EndReason.ACTION_REMOVED, self._scheduler.wall())
-        for tracked in self._tracker.drop(action_id):
-            if (handle := self._handles.pop(tracked.status_ids[0], None)) is not None:
-                self._report(handle, tracked.run(outcome))
-        if (handle := self._calls.drop(action_id)) is not None:
-            self._report(handle, Run(action_id, outcome=outcome))
+    # -- stopping --
 
     def close(self) -> None:
-        """Stop: no more calls, reads or retries; whoever waits on a run is told.
+        """Stop: no more calls, reads or retries.
 
         The runs in flight stay in the snapshot, to be taken up again after a restart.
         """
-        self._closed = True
+        self._calls.close()
         self._reads.close()
-        outcome = self._not_followed()
-        for handle in [*self._calls.close(), *self._handles.values()]:
-            handle.unfollowed(outcome)
 
     async def wait_closed(self) -> None:
         """Wait for the calls still under way after `close` (at most a request's timeout)."""
         await self._calls.wait_closed()
-
-    def _not_followed(self) -> Outcome:
-        return Outcome.of(EndReason.NOT_FOLLOWED, self._scheduler.wall())

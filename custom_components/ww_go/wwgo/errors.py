@@ -1,10 +1,19 @@
-"""Errors of the WW Go device library: one hierarchy, each with the HTTP status if any."""
+"""Errors of the WW Go device library: one hierarchy, each with the HTTP status if any.
+
+The hierarchy is also the table of refusals: each error names itself (`key`, what Home Assistant
+translates) and says what it means for a run the device refused (`refused`).
+"""
 
 import logging
+from typing import ClassVar
 
 
 class WwGoError(Exception):
     """Base of every error the library raises."""
+
+    key: ClassVar[str] = "device_error"
+    # What a run the device refused this way ended with; {action_id}, {error} are filled in.
+    refused: ClassVar[str] = "The device refused the action ({error}); it was not run"
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         """Keep the HTTP status of the answer that caused the error, if any."""
@@ -15,6 +24,9 @@ class WwGoError(Exception):
 class WwGoConnectionError(WwGoError):
     """The device cannot be reached."""
 
+    key = "cannot_connect"
+    refused = "The device could not be reached; the action was not run"
+
 
 class WwGoTimeoutError(WwGoConnectionError):
     """The device did not answer in time."""
@@ -23,17 +35,29 @@ class WwGoTimeoutError(WwGoConnectionError):
 class WwGoAuthenticationError(WwGoError):
     """The device refused the credentials (401/403)."""
 
+    key = "invalid_auth"
+    refused = "The device refused the login; the action was not run"
+
 
 class WwGoActionNotFoundError(WwGoError):
     """No action has that ID (404)."""
+
+    key = "action_not_found"
+    refused = "The device has no action {action_id}; the action was not run"
 
 
 class WwGoActionDisabledError(WwGoError):
     """The action, or every request in it, is disabled (400)."""
 
+    key = "action_disabled"
+    refused = "Action {action_id} is disabled on the device; it was not run"
+
 
 class WwGoActionRunningError(WwGoError):
     """The action's previous run is still executing (409)."""
+
+    key = "action_running"
+    refused = "Action {action_id} was already running on the device"
 
 
 class WwGoDeviceBusyError(WwGoError):
@@ -65,6 +89,8 @@ class WwGoNotSupportedError(WwGoError):
 
 class WwGoActionQueuedError(WwGoError):
     """A run of the action already waits for the device to accept it."""
+
+    key = "action_queued"
 
 
 class UnexpectedErrors:

@@ -1,34 +1,67 @@
-"""A requested run, seen by whoever asked for it."""
+"""One run in the engine's care, from its call (or from when it was found) to its outcome."""
 
-import asyncio
-from dataclasses import replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
-from .run import Outcome, Run
+from .models import RequestStatus
+from .run import Outcome, Run, StartedBy
 
 
+@dataclass(eq=False, slots=True)
 class RunHandle:
-    """One requested run, from queued to its outcome: what its caller waits on."""
+    """A run as the engine follows it: what its caller holds, and what the tracker reads.
 
-    def __init__(self, run: Run) -> None:
-        """Follow `run` (queued, or running when taken up after a restart)."""
-        self.run = run
-        # The run with its outcome, once it has one (or once nobody follows it any more).
-        self.done: asyncio.Future[Run] = asyncio.get_running_loop().create_future()
+    `run` is the run as last reported; the rest is what the reads found so far.
+    """
 
-    @property
-    def action_id(self) -> str:
-        """The action the run is of."""
-        return self.run.action_id
+    action_id: str
+    started_by: StartedBy = StartedBy.HOME_ASSISTANT
+    run: Run = field(init=False)
+    # Given when the device accepted the run.
+    status_ids: tuple[int, ...] = ()
+    # On the engine's steady clock: when the device accepted it, and when a read last asked.
+    accepted_at: float = 0.0
+    read_at: float | None = None
+    # Accepted before Home Assistant (re)started: a lost result was lost while it was down.
+    restored: bool = False
+    statuses: dict[int, RequestStatus] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A run not accepted yet: queued."""
+        self.run = Run(self.action_id, started_by=self.started_by)
+
+    @classmethod
+    def of(cls, run: Run) -> RunHandle:
+        """The handle of a run kept across a restart."""
+        handle = cls(run.action_id, run.started_by)
+        handle.run = run
+        return handle
+
+    def accept(
+        self, status_ids: Collection[int], now: float, wall: float, *, restored: bool = False
+    ) -> Run:
+        """The device accepted the run (at `wall`, or at the time it says when `restored`)."""
+        self.status_ids = tuple(sorted(set(status_ids)))
+        self.accepted_at = now
+        self.restored = restored
+        accepted_at = self.run.accepted_at if restored and self.run.accepted_at else wall
+        return replace(self.current(), accepted_at=accepted_at)
+
+    def pending(self) -> list[int]:
+        """Status IDs without a final status yet."""
+        return [
+            status_id
+            for status_id in self.status_ids
+            if status_id not in self.statuses or not self.statuses[status_id].state.final
+        ]
+
+    def current(self, outcome: Outcome | None = None) -> Run:
+        """The run as the reads so far found it, or ended with `outcome`."""
+        requests = tuple(self.statuses[i] for i in self.status_ids if i in self.statuses)
+        return replace(self.run, status_ids=self.status_ids, requests=requests, outcome=outcome)
 
     def update(self, run: Run) -> bool:
-        """The run as it now stands; whether its state changed."""
+        """The run as it is now reported; whether its state changed."""
         changed = run.state is not self.run.state
         self.run = run
-        if run.ended and not self.done.done():
-            self.done.set_result(run)
         return changed
-
-    def unfollowed(self, outcome: Outcome) -> None:
-        """Nobody follows the run any more: its caller gets `outcome`; the run itself goes on."""
-        if not self.done.done():
-            self.done.set_result(replace(self.run, outcome=outcome))

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping, Set as AbstractSet
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .codes import RequestState, describe, request_state
+from .codes import RunState, describe, request_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class RequestStatus:
     exe_time: float
 
     @property
-    def state(self) -> RequestState:
+    def state(self) -> RunState:
         """Running, success or failure."""
         return request_state(self.code, self.exe_time)
 

@@ -8,8 +8,7 @@ from typing import Final, TypeGuard
 from .clock import DeviceApi, Scheduler
 from .errors import UnexpectedErrors, WwGoDeviceBusyError, WwGoError, WwGoInvalidResponseError
 from .models import RequestStatus
-from .run import Run
-from .tracker import RunTracker
+from .tracker import Change, RunTracker
 
 LOGGER = logging.getLogger(__name__)
 
@@ -18,7 +17,7 @@ READ_RETRY_DELAY: Final = 5.0
 # A Retry-After of the status endpoint is followed up to this long, so that timeouts still count.
 READ_BACKOFF_MAX: Final = 60.0
 
-type RunsListener = Callable[[list[Run]], None]
+type ChangesListener = Callable[[list[Change]], None]
 type ReadListener = Callable[[WwGoError | None], None]
 
 
@@ -37,18 +36,18 @@ class ReadLoop:
         scheduler: Scheduler,
         tracker: RunTracker,
         *,
-        on_runs: RunsListener,
+        on_changes: ChangesListener,
         on_read: ReadListener,
         after_read: Callable[[], None],
     ) -> None:
-        """Hand every read's runs to `on_runs`, its outcome first to `on_read`.
+        """Hand every read's runs to `on_changes`, its outcome first to `on_read`.
 
         `after_read` is called when a read ended, whatever its outcome.
         """
         self._device = device
         self._scheduler = scheduler
         self._tracker = tracker
-        self._on_runs = on_runs
+        self._on_changes = on_changes
         self._on_read = on_read
         self._after_read = after_read
         self._task: asyncio.Task[None] | None = None
@@ -124,24 +123,24 @@ class ReadLoop:
                 # The device is there, and asks for patience.
                 patience = min(err.retry_after or READ_RETRY_DELAY, READ_BACKOFF_MAX)
                 tracker.back_off(self._scheduler.now(), patience)
-                self._take((), {})
+                self._apply((), {})
                 return
             except WwGoError as err:
                 self._failed(err)
                 return
             self._unexpected.reset()
             self._report_read(None)
-        self._take(ids, answer)
+        self._apply(ids, answer)
 
     def _failed(self, err: WwGoError) -> None:
         self._tracker.back_off(self._scheduler.now(), READ_RETRY_DELAY)
         self._report_read(err)
         # Runs past their timeout end even while the device does not answer.
-        self._take((), {})
+        self._apply((), {})
 
-    def _take(self, asked: list[int] | tuple[()], answer: Mapping[int, RequestStatus]) -> None:
+    def _apply(self, asked: list[int] | tuple[()], answer: Mapping[int, RequestStatus]) -> None:
         scheduler = self._scheduler
-        self._on_runs(self._tracker.apply(asked, answer, scheduler.now(), wall=scheduler.wall()))
+        self._on_changes(self._tracker.apply(asked, answer, scheduler.now(), wall=scheduler.wall()))
 
     def _report_read(self, error: WwGoError | None) -> None:
         try:

@@ -2,30 +2,20 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from .codes import STATUS_WINDOW, RequestState
-from .errors import (
-    WwGoActionDisabledError,
-    WwGoActionNotFoundError,
-    WwGoActionRunningError,
-    WwGoAuthenticationError,
-    WwGoConnectionError,
-    WwGoError,
-)
+from .codes import STATUS_WINDOW, RunState
+from .errors import WwGoError
 from .models import RequestStatus
 
 
-class RunState(StrEnum):
-    """Where a run stands, as entities show it."""
+class StartedBy(StrEnum):
+    """Who called the run: Home Assistant, or another client of the device."""
 
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILURE = "failure"
-    EXPIRED = "expired"
-    TIMEOUT = "timeout"
+    HOME_ASSISTANT = "home_assistant"
+    OTHER = "other"
 
 
 class EndReason(StrEnum):
@@ -34,7 +24,8 @@ class EndReason(StrEnum):
     # The device ran every request: all succeeded, or one failed.
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-    # Never run: the device refused the call when it was retried (the outcome carries its error).
+    # Never run: the device refused the call once the caller stopped waiting (the outcome carries
+    # its error).
     REFUSED = "refused"
     # Never run: the device stayed busy (over 20 requests in progress) while the call waited.
     BUSY = "busy"
@@ -72,6 +63,16 @@ END_STATES: Final[Mapping[EndReason, RunState]] = {
 }
 FINAL_STATES: Final = frozenset(END_STATES.values())
 PROBLEM_STATES: Final = FINAL_STATES - {RunState.SUCCESS}
+# Runs that end without a result of the device's to tell: never run, or not followed to the end.
+NOT_RUN: Final = frozenset(
+    {
+        EndReason.REFUSED,
+        EndReason.BUSY,
+        EndReason.WINDOW_FULL,
+        EndReason.ACTION_REMOVED,
+        EndReason.NOT_FOLLOWED,
+    }
+)
 
 # What an outcome says, where no result code does; {seconds} is how long the call waited.
 END_DESCRIPTIONS: Final[Mapping[EndReason, str]] = {
@@ -89,15 +90,6 @@ END_DESCRIPTIONS: Final[Mapping[EndReason, str]] = {
     EndReason.ACTION_REMOVED: "The action is no longer on the device",
     EndReason.NOT_FOLLOWED: "Home Assistant stopped following this run",
 }
-# Why the device refused a queued run when it was retried; most specific first.
-REFUSALS: Final[tuple[tuple[type[WwGoError], str], ...]] = (
-    (WwGoActionNotFoundError, "The device has no action {action_id}; the action was not run"),
-    (WwGoActionDisabledError, "Action {action_id} is disabled on the device; it was not run"),
-    (WwGoActionRunningError, "Action {action_id} was already running on the device"),
-    (WwGoAuthenticationError, "The device refused the login; the action was not run"),
-    (WwGoConnectionError, "The device could not be reached; the action was not run"),
-    (WwGoError, "The device refused the action ({error}); it was not run"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +113,34 @@ class Outcome:
         return END_STATES[self.reason]
 
     @classmethod
-    def of(
-        cls, reason: EndReason, ended_at: float, *, seconds: float = 0.0, action_id: str = ""
-    ) -> Outcome:
+    def of(cls, reason: EndReason, ended_at: float, *, seconds: float = 0.0) -> Outcome:
         """An outcome without a result of the device's, described from its reason."""
-        text = END_DESCRIPTIONS[reason].format(seconds=seconds, action_id=action_id)
-        return cls(reason, text, ended_at)
+        return cls(reason, END_DESCRIPTIONS[reason].format(seconds=seconds), ended_at)
 
     @classmethod
     def refused(cls, error: WwGoError, action_id: str, ended_at: float) -> Outcome:
         """The device refused a queued run: it never ran."""
-        text = next(text for kind, text in REFUSALS if isinstance(error, kind))
-        description = text.format(action_id=action_id, error=error)
+        description = error.refused.format(action_id=action_id, error=error)
         return cls(EndReason.REFUSED, description, ended_at, error=error)
+
+    @classmethod
+    def of_requests(cls, statuses: Sequence[RequestStatus], ended_at: float) -> Outcome | None:
+        """How a run whose requests' statuses are all read ended; None while one still runs.
+
+        It succeeded only if every request did; the result code is the first failing request's,
+        else the last request's; the execution time is the sum.
+        """
+        if not statuses or any(not status.state.final for status in statuses):
+            return None
+        failed = next((status for status in statuses if status.state is RunState.FAILURE), None)
+        decisive = failed or statuses[-1]
+        return cls(
+            EndReason.FAILED if failed else EndReason.SUCCEEDED,
+            decisive.description,
+            ended_at,
+            code=decisive.code,
+            exe_time=round(sum(status.exe_time for status in statuses), 3),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +150,13 @@ class Run:
     action_id: str
     # One per request, given when the device accepted the run.
     status_ids: tuple[int, ...] = ()
-    # The requests' statuses read so far, by status ID.
+    # The requests' statuses read so far, in the order of their status IDs.
     requests: tuple[RequestStatus, ...] = ()
     outcome: Outcome | None = None
+    started_by: StartedBy = StartedBy.HOME_ASSISTANT
+    # When the device accepted it (another client's run: when it was found), seconds since the
+    # epoch; None while queued.
+    accepted_at: float | None = None
 
     @property
     def state(self) -> RunState:
@@ -159,68 +170,77 @@ class Run:
         """Whether the run has its outcome."""
         return self.outcome is not None
 
-    def as_json(self) -> dict[str, Any]:
-        """The run as JSON (an ended run's error is left out)."""
+    def as_dict(self) -> dict[str, Any]:
+        """The run as every report of it shows it (and as it is kept): JSON, times in ISO 8601.
+
+        An ended run's error is left out: its description says it.
+        """
         outcome = self.outcome
         return {
             "action_id": self.action_id,
+            "started_by": self.started_by.value,
+            "state": self.state.value,
+            "reason": None if outcome is None else outcome.reason.value,
+            "code": None if outcome is None else outcome.code,
+            "exe_time": None if outcome is None else outcome.exe_time,
+            "description": None if outcome is None else outcome.description,
             "status_ids": list(self.status_ids),
-            "requests": [[request.id, request.code, request.exe_time] for request in self.requests],
-            "outcome": None
-            if outcome is None
-            else {
-                "reason": outcome.reason.value,
-                "description": outcome.description,
-                "ended_at": outcome.ended_at,
-                "code": outcome.code,
-                "exe_time": outcome.exe_time,
-            },
+            "requests": [
+                {
+                    "id": request.id,
+                    "code": request.code,
+                    "exe_time": request.exe_time,
+                    "state": request.state.value,
+                    "description": request.description,
+                }
+                for request in self.requests
+            ],
+            "accepted_at": _iso(self.accepted_at),
+            "ended_at": None if outcome is None else _iso(outcome.ended_at),
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> Run:
-        """A run from `as_json`; raises KeyError, TypeError or ValueError for anything else."""
+    def from_dict(cls, data: Mapping[str, Any]) -> Run:
+        """A run from `as_dict`, as any release wrote it.
+
+        What it derives is not read, a key it lacks takes its default, and a key it does not know
+        is ignored (a newer release wrote it). Raises KeyError, TypeError or ValueError for what
+        is no run.
+        """
         action_id = str(data["action_id"])
-        kept = data["outcome"]
         outcome = None
-        if kept is not None:
+        if (reason := data.get("reason")) is not None:
             outcome = Outcome(
-                EndReason(kept["reason"]),
-                str(kept["description"]),
-                float(kept["ended_at"]),
-                code=None if kept["code"] is None else int(kept["code"]),
-                exe_time=None if kept["exe_time"] is None else float(kept["exe_time"]),
+                EndReason(reason),
+                str(data.get("description") or ""),
+                _seconds(data.get("ended_at")) or 0.0,
+                code=None if data.get("code") is None else int(data["code"]),
+                exe_time=None if data.get("exe_time") is None else float(data["exe_time"]),
             )
         return cls(
             action_id,
-            tuple(int(status_id) for status_id in data["status_ids"]),
+            tuple(int(status_id) for status_id in data.get("status_ids", ())),
             tuple(
-                RequestStatus(action_id, int(status_id), int(code), float(exe_time))
-                for status_id, code, exe_time in data["requests"]
+                RequestStatus(
+                    action_id, int(item["id"]), int(item["code"]), float(item["exe_time"])
+                )
+                for item in data.get("requests", ())
             ),
             outcome,
+            StartedBy(data.get("started_by", StartedBy.HOME_ASSISTANT)),
+            _seconds(data.get("accepted_at")),
         )
 
 
-def aggregate(
-    action_id: str, status_ids: Sequence[int], statuses: Sequence[RequestStatus], ended_at: float
-) -> Run:
-    """Add up the statuses of a run's requests (all present) into the run.
+def _iso(seconds: float | None) -> str | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC).isoformat()
 
-    Running until every request is final; it succeeded only if every request did; the result
-    code is the first failing request's, else the last request's; the execution time is the sum.
-    """
-    ordered = tuple(sorted(statuses, key=lambda status: status.id))
-    run = Run(action_id, tuple(status_ids), ordered)
-    if any(status.state is RequestState.RUNNING for status in ordered):
-        return run
-    failed = next((status for status in ordered if status.state is RequestState.FAILURE), None)
-    decisive = failed or ordered[-1]
-    outcome = Outcome(
-        EndReason.FAILED if failed else EndReason.SUCCEEDED,
-        decisive.description,
-        ended_at,
-        code=decisive.code,
-        exe_time=round(sum(status.exe_time for status in ordered), 3),
-    )
-    return Run(action_id, tuple(status_ids), ordered, outcome)
+
+def _seconds(moment: object) -> float | None:
+    """Seconds since the epoch of an ISO 8601 time (or of a number, as earlier versions kept)."""
+    if moment is None:
+        return None
+    if isinstance(moment, int | float) and not isinstance(moment, bool):
+        return float(moment)
+    when = datetime.fromisoformat(str(moment))
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()

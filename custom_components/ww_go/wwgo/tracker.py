@@ -9,38 +9,16 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from .codes import STATUS_WINDOW
+from .handle import RunHandle
 from .models import RequestStatus
-from .run import EndReason, Outcome, Run, aggregate
+from .run import EndReason, Outcome, Run
 from .schedule import MIN_READ_GAP, next_read, remember
+from .snapshot import Learnt
 
 RUN_TIMEOUT: Final = 300.0
 
-
-@dataclass(slots=True)
-class Tracked:
-    """A run in flight, with what its reads found so far."""
-
-    action_id: str
-    status_ids: tuple[int, ...]
-    accepted_at: float
-    # When a status read last asked for this run's IDs.
-    read_at: float | None = None
-    # Accepted before Home Assistant (re)started: a lost result was lost while it was down.
-    restored: bool = False
-    statuses: dict[int, RequestStatus] = field(default_factory=dict)
-
-    def pending(self) -> list[int]:
-        """Status IDs without a final status yet."""
-        return [
-            status_id
-            for status_id in self.status_ids
-            if status_id not in self.statuses or not self.statuses[status_id].state.final
-        ]
-
-    def run(self, outcome: Outcome | None = None) -> Run:
-        """The run as it stands, or ended with `outcome`."""
-        requests = tuple(self.statuses[i] for i in self.status_ids if i in self.statuses)
-        return Run(self.action_id, self.status_ids, requests, outcome)
+# A run as a read (or a reboot) left it, with the handle it is of.
+type Change = tuple[RunHandle, Run]
 
 
 @dataclass(slots=True)
@@ -49,28 +27,30 @@ class RunTracker:
 
     window: int = STATUS_WINDOW
     run_timeout: float = RUN_TIMEOUT
-    newest_id: int | None = None
+    learnt: Learnt = field(default_factory=Learnt)
     last_read: float | None = None
     # No read before this time: the device asked us to back off, or did not answer.
     not_before: float = 0.0
     # The runs in flight, keyed by first status ID, oldest call first.
-    in_flight: dict[int, Tracked] = field(default_factory=dict)
-    # How many status IDs each action's last call took.
-    ids_per_call: dict[str, int] = field(default_factory=dict)
-    # The execution times of each action's last runs, newest last.
-    durations: dict[str, list[float]] = field(default_factory=dict)
+    in_flight: dict[int, RunHandle] = field(default_factory=dict)
 
     def start(
-        self, action_id: str, status_ids: Collection[int], now: float, *, restored: bool = False
+        self,
+        handle: RunHandle,
+        status_ids: Collection[int],
+        now: float,
+        wall: float,
+        *,
+        restored: bool = False,
     ) -> Run:
         """Track a run the device accepted (or one accepted before a restart, `restored`)."""
-        ids = tuple(sorted(set(status_ids)))
-        if not restored and self.restarted(ids):
-            self.newest_id = None
-        self._observe(ids)
-        tracked = self.in_flight[ids[0]] = Tracked(action_id, ids, now, restored=restored)
-        self.ids_per_call[action_id] = len(ids)
-        return tracked.run()
+        run = handle.accept(status_ids, now, wall, restored=restored)
+        if not restored and self.restarted(handle.status_ids):
+            self.learnt.newest_id = None
+        self._observe(handle.status_ids)
+        self.in_flight[handle.status_ids[0]] = handle
+        self.learnt.ids_per_call[handle.action_id] = len(handle.status_ids)
+        return run
 
     def restarted(self, status_ids: Collection[int]) -> bool:
         """Whether new status IDs show a device that restarted its counter (a reboot).
@@ -78,37 +58,39 @@ class RunTracker:
         IDs only grow, and our calls are one at a time: a new ID at or below the newest seen
         cannot come from the same counter.
         """
-        return self.newest_id is not None and min(status_ids) <= self.newest_id
+        newest = self.learnt.newest_id
+        return newest is not None and min(status_ids) <= newest
 
-    def expire_all(self, wall: float) -> list[Run]:
+    def expire_all(self, wall: float) -> list[Change]:
         """End every run in flight: their statuses went with a reboot."""
         outcome = Outcome.of(EndReason.DEVICE_RESTARTED, wall)
-        ended = [tracked.run(outcome) for tracked in self.in_flight.values()]
+        ended = [(handle, handle.current(outcome)) for handle in self.in_flight.values()]
         self.in_flight.clear()
-        self.newest_id = None
+        self.learnt.newest_id = None
         return ended
 
     def _observe(self, ids: Iterable[int]) -> None:
-        self.newest_id = max((self.newest_id or 0, *ids))
+        self.learnt.newest_id = max((self.learnt.newest_id or 0, *ids))
 
     def oldest_held(self) -> int | None:
         """The oldest status ID the device can still hold, as far as we know."""
-        return None if self.newest_id is None else self.newest_id - self.window + 1
+        newest = self.learnt.newest_id
+        return None if newest is None else newest - self.window + 1
 
     def ids_to_read(self) -> list[int]:
         """Unfinished IDs that the device may still hold: one status request's worth."""
         oldest = self.oldest_held() or 0
         return sorted(i for run in self.in_flight.values() for i in run.pending() if i >= oldest)
 
-    def expected_ids(self, action_id: str, listed: int | None = None) -> int:
-        """How many status IDs a call will take: its last run's count, else what the list says."""
-        return self.ids_per_call.get(action_id, listed or 1)
+    def expected_ids(self, action_id: str, request_count: int | None = None) -> int:
+        """How many status IDs a call will take: its last run's count, else the listed count."""
+        return self.learnt.ids_per_call.get(action_id, request_count or 1)
 
     def at_risk(self, new_ids: int) -> list[int]:
         """Unfinished IDs a call taking `new_ids` status IDs would push out of the window."""
-        if self.newest_id is None:
+        if self.learnt.newest_id is None:
             return []
-        limit = self.newest_id + new_ids - self.window
+        limit = self.learnt.newest_id + new_ids - self.window
         return [i for i in self.ids_to_read() if i <= limit]
 
     def next_read_delay(self, now: float) -> float | None:
@@ -120,17 +102,17 @@ class RunTracker:
             due = max(due, self.last_read + MIN_READ_GAP)
         return max(0.0, due - now)
 
-    def _due(self, tracked: Tracked) -> float:
+    def _due(self, handle: RunHandle) -> float:
         newer = any(
-            other.action_id == tracked.action_id and other.accepted_at > tracked.accepted_at
+            other.action_id == handle.action_id and other.accepted_at > handle.accepted_at
             for other in self.in_flight.values()
         )
         if newer:
             # The device accepted a newer run of the action: this one has finished.
-            return tracked.accepted_at
-        history = self.durations.get(tracked.action_id, ())
-        last = None if tracked.read_at is None else tracked.read_at - tracked.accepted_at
-        return tracked.accepted_at + next_read(history, last)
+            return handle.accepted_at
+        history = self.learnt.durations.get(handle.action_id, ())
+        last = None if handle.read_at is None else handle.read_at - handle.accepted_at
+        return handle.accepted_at + next_read(history, last)
 
     def may_read(self, now: float) -> bool:
         """Whether a read now, out of schedule, respects back-off and the minimum gap."""
@@ -148,7 +130,7 @@ class RunTracker:
         now: float,
         *,
         wall: float,
-    ) -> list[Run]:
+    ) -> list[Change]:
         """Take a status answer (and the passing of time) into every run in flight.
 
         Returns each run as it now stands, oldest call first; ended runs stop being tracked. An
@@ -159,47 +141,47 @@ class RunTracker:
         self.last_read = now
         self._observe(i for i in answer if i in asked)
         oldest = self.oldest_held() or 0
-        runs: list[Run] = []
-        for key, tracked in list(self.in_flight.items()):
+        changes: list[Change] = []
+        for key, handle in list(self.in_flight.items()):
             # An ID now holding another action's status was reused: ours is gone.
             ours = {
                 i: answer[i]
-                for i in tracked.status_ids
-                if i in asked and i in answer and answer[i].action_id == tracked.action_id
+                for i in handle.status_ids
+                if i in asked and i in answer and answer[i].action_id == handle.action_id
             }
-            tracked.statuses.update(ours)
-            if any(i in asked for i in tracked.status_ids):
-                tracked.read_at = now
-            evicted = [i for i in tracked.pending() if (i in asked and i not in ours) or i < oldest]
-            run = self._run(tracked, evicted, now, wall)
+            handle.statuses.update(ours)
+            if any(i in asked for i in handle.status_ids):
+                handle.read_at = now
+            evicted = [i for i in handle.pending() if (i in asked and i not in ours) or i < oldest]
+            run = handle.current(self._outcome(handle, evicted, now, wall))
             if run.outcome is not None:
                 del self.in_flight[key]
                 if run.outcome.exe_time is not None:
-                    self.durations[tracked.action_id] = remember(
-                        self.durations.get(tracked.action_id, ()), run.outcome.exe_time
+                    durations = self.learnt.durations
+                    durations[handle.action_id] = remember(
+                        durations.get(handle.action_id, ()), run.outcome.exe_time
                     )
-            runs.append(run)
-        return runs
+            changes.append((handle, run))
+        return changes
 
-    def _run(self, tracked: Tracked, evicted: list[int], now: float, wall: float) -> Run:
+    def _outcome(
+        self, handle: RunHandle, evicted: list[int], now: float, wall: float
+    ) -> Outcome | None:
         if evicted:
-            reason = EndReason.LOST_WHILE_STOPPED if tracked.restored else EndReason.EVICTED
-            return tracked.run(Outcome.of(reason, wall))
-        statuses = tuple(tracked.statuses[i] for i in tracked.status_ids if i in tracked.statuses)
-        if len(statuses) == len(tracked.status_ids):
-            run = aggregate(tracked.action_id, tracked.status_ids, statuses, wall)
-            if run.ended:
-                return run
-        if now - tracked.accepted_at >= self.run_timeout:
-            return tracked.run(Outcome.of(EndReason.TIMEOUT, wall, seconds=self.run_timeout))
-        return tracked.run()
+            reason = EndReason.LOST_WHILE_STOPPED if handle.restored else EndReason.EVICTED
+            return Outcome.of(reason, wall)
+        if all(i in handle.statuses for i in handle.status_ids):
+            ordered = [handle.statuses[i] for i in handle.status_ids]
+            if (outcome := Outcome.of_requests(ordered, wall)) is not None:
+                return outcome
+        if now - handle.accepted_at >= self.run_timeout:
+            return Outcome.of(EndReason.TIMEOUT, wall, seconds=self.run_timeout)
+        return None
 
-    def drop(self, action_id: str) -> list[Tracked]:
+    def drop(self, action_id: str) -> list[RunHandle]:
         """Forget the runs of an action (it left the device); return them."""
-        dropped = [tracked for tracked in self.in_flight.values() if tracked.action_id == action_id]
+        dropped = [handle for handle in self.in_flight.values() if handle.action_id == action_id]
         self.in_flight = {
-            key: tracked
-            for key, tracked in self.in_flight.items()
-            if tracked.action_id != action_id
+            key: handle for key, handle in self.in_flight.items() if handle.action_id != action_id
         }
         return dropped
