@@ -23,7 +23,10 @@ Emulator control, never behind authentication nor affected by faults:
   ``offline``, ``delay``, ``malformed_json``, ``server_error`` and ``answer`` sets them
   (``{"answer": {"endpoint": "status", "status": 200, "body": "[]", "headers": {}}}``, status,
   body and headers optional; ``{"answer": null}`` clears it), and ``external_calls: n`` makes
-  other clients allocate n status IDs.
+  other clients allocate n status IDs;
+- ``POST /_sim/call?id=<action_id>`` runs the action as another client of the device would (its
+  web page, a script): 202 with a JSON ``{"status_ids": [...]}`` body, or the device's refusal
+  (400, 404, 409, 429 with ``Retry-After``) with a text body. Not counted in the stats.
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ def create_app(
     app.router.add_delete("/_sim/stats", _reset_stats)
     app.router.add_get("/_sim/faults", _get_faults)
     app.router.add_post("/_sim/faults", _set_faults)
+    app.router.add_post("/_sim/call", _call_as_other)
     app.on_cleanup.append(_close_device)
     return app
 
@@ -238,6 +242,17 @@ async def _set_faults(request: web.Request) -> web.Response:
         setattr(device.faults, name, value)
     device.advance_external(external_calls)
     return web.json_response(device.faults.as_json())
+
+
+async def _call_as_other(request: web.Request) -> web.Response:
+    action_id = request.query.get("id", "")
+    if not action_id:
+        return web.Response(status=400, text="missing action id")
+    try:
+        status_ids = request.app[DEVICE_KEY].call_as_other(action_id)
+    except DeviceError as err:
+        return _refusal(err)
+    return web.json_response({"status_ids": status_ids}, status=202)
 
 
 def _switch(name: str, value: object) -> bool:
