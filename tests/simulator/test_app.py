@@ -14,15 +14,24 @@ from simulator import (
     ActionDefinition,
     Answer,
     Device,
+    OtherClient,
     RequestDefinition,
     create_app,
     set_actions_list,
     set_credentials,
 )
-from simulator.app import _api_middleware
+from simulator.app import OTHER_CLIENTS_KEY, _api_middleware
 from simulator.device import Endpoint
 
-from .conftest import FIRST_ID, Client, ClientFactory, basic_auth, make_device
+from .conftest import (
+    FIRST_ID,
+    Client,
+    ClientFactory,
+    ClientOf,
+    basic_auth,
+    eventually,
+    make_device,
+)
 
 CALL = "/api/v1/actions/call"
 STATUS = "/api/v1/actions/status"
@@ -651,3 +660,23 @@ async def test_another_client_is_untouched_by_faults(
     assert response.status == 202
     assert await response.json() == {"status_ids": [FIRST_ID]}
     assert device.is_running("1")
+
+
+async def test_no_other_clients_by_default(client: Client, device: Device) -> None:
+    assert client.app[OTHER_CLIENTS_KEY].others == ()
+    assert not client.app[OTHER_CLIENTS_KEY].running
+
+
+async def test_other_clients_run_while_served(client_of: ClientOf, device: Device) -> None:
+    others = [OtherClient("1", 0.005, first=0.0), OtherClient("http_not_found", 0.005)]
+    app = create_app(device, others=others, auth=AUTH)
+    client = await client_of(app)
+    await eventually(lambda: len(device.status_ids) >= 6)
+    assert app[OTHER_CLIENTS_KEY].running
+    await client.close()
+    assert not app[OTHER_CLIENTS_KEY].running
+    # Their runs ended with the device.
+    assert device.executing == 0
+    actions = {entry["action_id"] for entry in device.statuses(device.status_ids)}
+    assert actions == {"1", "http_not_found"}
+    assert device.stats()["requests"]["call"] == 0
