@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 import pytest
 
+import simulator
 from simulator import ActionDefinition, OtherClient, RequestDefinition
 from simulator.__main__ import build, main, parse_args
 from simulator.app import DEVICE_KEY, OTHER_CLIENTS_KEY
@@ -140,6 +141,15 @@ async def test_build_with_other_clients(tmp_path: Path, client_of: ClientOf) -> 
     entries = await (await client.get("/api/v1/actions/status?id=7")).json()
     assert entries[0]["action_id"] == "pump"
     assert (await (await client.get("/_sim/stats")).json())["requests"]["call"] == 0
+
+
+def test_shipped_scenario_of_other_clients() -> None:
+    path = Path(simulator.__file__).parent / "scenarios" / "others.yaml"
+    app = build(["--scenario", str(path)])
+    others = app[OTHER_CLIENTS_KEY].others
+    assert len(others) == 2
+    actions = {action.id for action in app[DEVICE_KEY].actions}
+    assert {other.action_id for other in others} <= actions
 
 
 def test_main_serves_until_interrupted(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+import simulator
 from simulator import (
     ActionDefinition,
     OtherClient,
@@ -200,6 +201,25 @@ def test_other_client_defaults() -> None:
 def test_invalid_other_clients(every: float, first: float | None, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         OtherClient("a", every, first)
+
+
+def test_shipped_scenario_of_other_clients() -> None:
+    path = Path(simulator.__file__).parent / "scenarios" / "others.yaml"
+    scenario = load_scenario(path)
+    durations = {
+        action.id: sum(request.duration for request in action.enabled_requests)
+        for action in scenario.actions
+    }
+    codes = {action.id: [r.code for r in action.enabled_requests] for action in scenario.actions}
+    failing, long_running = scenario.others
+    # One fails about every minute; one succeeds after a few seconds about every 90 s.
+    assert codes[failing.action_id] == [404]
+    assert 30 <= failing.every <= 90
+    assert all(code in {200, 1} for code in codes[long_running.action_id])
+    assert 2 <= durations[long_running.action_id] <= 10
+    assert 60 <= long_running.every <= 120
+    # Each run has ended long before the client's next turn.
+    assert all(durations[other.action_id] < other.every for other in scenario.others)
 
 
 def _actions(*actions: object) -> dict[str, object]:
