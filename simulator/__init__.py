@@ -1,7 +1,8 @@
 """An emulated WW Go device: the actions API of its firmware, served over HTTP by aiohttp.
 
 ``Device`` holds the state (actions, status buffer, limits, counters, fault switches) and
-``create_app`` serves it; ``python -m simulator`` runs it from the command line.
+``create_app`` serves it, with ``OtherClients`` running actions beside it as other clients of the
+device would; ``python -m simulator`` runs it from the command line.
 """
 
 from .app import create_app, set_actions_list, set_credentials
@@ -16,9 +17,12 @@ from .device import (
     RateLimited,
     UnknownAction,
 )
+from .others import OtherClients
 from .scenario import (
     ActionDefinition,
+    OtherClient,
     RequestDefinition,
+    Scenario,
     ScenarioError,
     default_actions,
     load_scenario,
@@ -33,8 +37,11 @@ __all__ = [
     "DeviceBusy",
     "DeviceError",
     "Faults",
+    "OtherClient",
+    "OtherClients",
     "RateLimited",
     "RequestDefinition",
+    "Scenario",
     "ScenarioError",
     "UnknownAction",
     "create_app",

@@ -27,7 +27,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--auth", metavar="USER:PASS", help="require HTTP Basic authentication")
     parser.add_argument(
-        "--scenario", type=Path, metavar="FILE", help="JSON or YAML file of actions"
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="JSON or YAML file of actions, and of other clients that run some of them",
     )
     parser.add_argument(
         "--json-status-ids",
@@ -60,13 +63,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         if not sep or not user:
             parser.error("--auth must be USER:PASS")
         args.auth = (user, password)
+    args.actions, args.others = None, ()
     if args.scenario is not None:
         try:
-            args.actions = load_scenario(args.scenario)
+            scenario = load_scenario(args.scenario)
         except ValueError as err:
             parser.error(str(err))
-    else:
-        args.actions = None
+        args.actions, args.others = scenario.actions, scenario.others
     return args
 
 
@@ -83,6 +86,7 @@ def app_from_args(args: argparse.Namespace) -> web.Application:
         auth=args.auth,
         json_status_ids=args.json_status_ids,
         actions_list=not args.no_actions_list,
+        others=args.others,
     )
 
 

@@ -23,14 +23,19 @@ Emulator control, never behind authentication nor affected by faults:
   ``offline``, ``delay``, ``malformed_json``, ``server_error`` and ``answer`` sets them
   (``{"answer": {"endpoint": "status", "status": 200, "body": "[]", "headers": {}}}``, status,
   body and headers optional; ``{"answer": null}`` clears it), and ``external_calls: n`` makes
-  other clients allocate n status IDs.
+  other clients allocate n status IDs;
+- ``POST /_sim/call?id=<action_id>`` runs the action as another client of the device would (its
+  web page, a script): 202 with a JSON ``{"status_ids": [...]}`` body, or the device's refusal
+  (400, 404, 409, 429 with ``Retry-After``) with a text body. Not counted in the stats.
+
+The app's ``others`` run their actions as other clients from the app's start to its cleanup.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 import math
 import re
@@ -41,6 +46,8 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
 from .device import Answer, Device, DeviceBusy, DeviceError, Endpoint, RateLimited
+from .others import OtherClients
+from .scenario import OtherClient
 
 CALL_PATH = "/api/v1/actions/call"
 STATUS_PATH = "/api/v1/actions/status"
@@ -72,6 +79,7 @@ class _Options:
 
 
 DEVICE_KEY = web.AppKey("device", Device)
+OTHER_CLIENTS_KEY = web.AppKey("other_clients", OtherClients)
 _OPTIONS_KEY = web.AppKey("options", _Options)
 
 
@@ -82,16 +90,19 @@ def create_app(
     json_status_ids: bool = False,
     actions_list: bool = True,
     description: Mapping[str, str] | None = None,
+    others: Iterable[OtherClient] = (),
 ) -> web.Application:
     """Serve ``device``: with HTTP Basic ``auth`` (user, password) if given.
 
     ``json_status_ids`` makes a call answer with the JSON body of the generic REST route instead of
     the ``Location`` header of the HTTP page handler; without ``actions_list`` the action list is
     not served. ``description`` (e.g. ``device_id``, ``device_name``, ``model``, ``firmware``,
-    ``serial``) is what the action list says of the device beside its actions.
+    ``serial``) is what the action list says of the device beside its actions. ``others`` run
+    their actions on the device while the app is served.
     """
     app = web.Application(middlewares=[_api_middleware])
     app[DEVICE_KEY] = device
+    app[OTHER_CLIENTS_KEY] = OtherClients(device, others)
     app[_OPTIONS_KEY] = _Options(
         auth=auth, json_status_ids=json_status_ids, description=description
     )
@@ -103,6 +114,8 @@ def create_app(
     app.router.add_delete("/_sim/stats", _reset_stats)
     app.router.add_get("/_sim/faults", _get_faults)
     app.router.add_post("/_sim/faults", _set_faults)
+    app.router.add_post("/_sim/call", _call_as_other)
+    app.on_startup.append(_start_other_clients)
     app.on_cleanup.append(_close_device)
     return app
 
@@ -112,7 +125,13 @@ def set_credentials(app: web.Application, auth: tuple[str, str] | None) -> None:
     app[_OPTIONS_KEY].auth = auth
 
 
+async def _start_other_clients(app: web.Application) -> None:
+    app[OTHER_CLIENTS_KEY].start()
+
+
 async def _close_device(app: web.Application) -> None:
+    # Other clients stop first: a run they started later would outlive the device's close.
+    await app[OTHER_CLIENTS_KEY].aclose()
     await app[DEVICE_KEY].aclose()
 
 
@@ -238,6 +257,17 @@ async def _set_faults(request: web.Request) -> web.Response:
         setattr(device.faults, name, value)
     device.advance_external(external_calls)
     return web.json_response(device.faults.as_json())
+
+
+async def _call_as_other(request: web.Request) -> web.Response:
+    action_id = request.query.get("id", "")
+    if not action_id:
+        return web.Response(status=400, text="missing action id")
+    try:
+        status_ids = request.app[DEVICE_KEY].call_as_other(action_id)
+    except DeviceError as err:
+        return _refusal(err)
+    return web.json_response({"status_ids": status_ids}, status=202)
 
 
 def _switch(name: str, value: object) -> bool:

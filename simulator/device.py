@@ -3,7 +3,8 @@
 A call of an action allocates one status ID per enabled request and runs the requests one after
 another. The device keeps the newest ``status_window`` statuses only: allocating a new ID evicts the
 oldest, and an evicted ID no longer appears in status answers (its run goes on; its result is
-discarded).
+discarded). Other clients of the device (its web page, scripts) run actions too: their runs take
+status IDs from the same sequence.
 """
 
 from __future__ import annotations
@@ -233,6 +234,23 @@ class Device:
         except DeviceError as err:
             self._call_rejected[str(err.status)] += 1
             raise
+        return self._start_run(loop, action_id, requests)
+
+    def call_as_other(self, action_id: str) -> list[int]:
+        """Start a run of the action as another client would: its web page, a script, Node-RED.
+
+        The same run as ``call`` starts, with the same checks, status IDs and refusals, but not
+        counted in ``stats``: that counts what reaches the device from the client under test.
+        """
+        loop = asyncio.get_running_loop()
+        return self._start_run(loop, action_id, self._check_call(action_id))
+
+    def _start_run(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        action_id: str,
+        requests: tuple[RequestDefinition, ...],
+    ) -> list[int]:
         statuses = [_Status(action_id, self._allocate_id(), self.running_code) for _ in requests]
         for status in statuses:
             self._store(status)

@@ -5,21 +5,27 @@ A scenario file is JSON (``.json``) or YAML (``.yaml``/``.yml``) of the form::
     {"actions": [
         {"id": "1", "name": "Fast HTTP request", "enable": true,
          "requests": [{"type": "http", "code": 200, "duration": 0.1, "enable": true}]}
-    ]}
+    ],
+    "others": [{"action": "1", "every": 60, "first": 10}]}
 
 Per action, ``name`` defaults to the ID, ``enable`` to true and ``requests`` to none. Per request,
 ``type`` defaults to ``"http"``, ``code`` to 200 for HTTP and 1 (success) for Modbus, ``duration``
 (seconds) to 0.1 and ``enable`` to true. ``code`` is the result the request ends with; the codes of
 the device's status tables apply (HTTP status codes, ``1`` for a Modbus success, negative Modbus and
 connection errors).
+
+``others`` (optional, none by default) are other clients of the device (its web page, a script,
+Node-RED): each runs the scenario's ``action`` every ``every`` seconds, the first time after
+``first`` seconds (default: ``every``). A run the device refuses is skipped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 import json
+import math
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -27,8 +33,10 @@ REQUEST_KINDS = ("http", "modbus")
 DEFAULT_CODES = {"http": 200, "modbus": 1}
 DEFAULT_DURATION = 0.1
 
+_SCENARIO_KEYS = frozenset({"actions", "others"})
 _ACTION_KEYS = frozenset({"id", "name", "enable", "requests"})
 _REQUEST_KEYS = frozenset({"type", "code", "duration", "enable"})
+_OTHER_KEYS = frozenset({"action", "every", "first"})
 
 
 class ScenarioError(ValueError):
@@ -85,6 +93,39 @@ class ActionDefinition:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class OtherClient:
+    """Another client of the device (its web page, a script) that runs one action periodically.
+
+    ``every`` is the seconds between its runs, ``first`` the seconds before its first run
+    (None: ``every``).
+    """
+
+    action_id: str
+    every: float
+    first: float | None = None
+
+    def __post_init__(self) -> None:
+        """Reject a schedule that never runs, or runs without pause."""
+        if not 0 < self.every < math.inf:
+            raise ValueError(f"every must be a number of seconds above 0: {self.every!r}")
+        if self.first is not None and not 0 <= self.first < math.inf:
+            raise ValueError(f"first must be a number of seconds, not negative: {self.first!r}")
+
+    @property
+    def first_delay(self) -> float:
+        """The seconds before the first run."""
+        return self.every if self.first is None else self.first
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """What a scenario sets up: the device's actions, and other clients that run some of them."""
+
+    actions: tuple[ActionDefinition, ...]
+    others: tuple[OtherClient, ...] = ()
+
+
 def default_actions() -> list[ActionDefinition]:
     """The demo actions: every outcome the device can report, with realistic timings."""
     req = RequestDefinition
@@ -113,8 +154,8 @@ def default_actions() -> list[ActionDefinition]:
     ]
 
 
-def load_scenario(path: Path) -> list[ActionDefinition]:
-    """Read the actions of a JSON or YAML scenario file.
+def load_scenario(path: Path) -> Scenario:
+    """Read a JSON or YAML scenario file.
 
     Raises ScenarioError (a ValueError) saying what is wrong with a bad or unreadable file.
     """
@@ -137,17 +178,23 @@ def load_scenario(path: Path) -> list[ActionDefinition]:
         raise ScenarioError(f"{path}: {err}") from err
 
 
-def parse_scenario(document: object) -> list[ActionDefinition]:
-    """Build the actions of an already parsed scenario document."""
+def parse_scenario(document: object) -> Scenario:
+    """Build the scenario of an already parsed scenario document."""
     if not isinstance(document, dict) or not isinstance(document.get("actions"), list):
         raise ScenarioError('the scenario must be a mapping with an "actions" list')
-    actions = [_parse_action(index, item) for index, item in enumerate(document["actions"])]
+    _check_keys("the scenario", document, _SCENARIO_KEYS)
+    actions = tuple(_parse_action(index, item) for index, item in enumerate(document["actions"]))
     seen: set[str] = set()
     for action in actions:
         if action.id in seen:
             raise ScenarioError(f"action id {action.id!r} is defined twice")
         seen.add(action.id)
-    return actions
+    others = document.get("others", [])
+    if not isinstance(others, list):
+        raise ScenarioError('"others" must be a list')
+    return Scenario(
+        actions, tuple(_parse_other(index, item, seen) for index, item in enumerate(others))
+    )
 
 
 def _parse_action(index: int, item: object) -> ActionDefinition:
@@ -155,10 +202,8 @@ def _parse_action(index: int, item: object) -> ActionDefinition:
     if not isinstance(item, dict):
         raise ScenarioError(f"{where} must be a mapping")
     _check_keys(where, item, _ACTION_KEYS)
-    action_id = item.get("id")
-    if isinstance(action_id, int) and not isinstance(action_id, bool):
-        action_id = str(action_id)
-    if not isinstance(action_id, str) or not action_id:
+    action_id = _action_id(item.get("id"))
+    if action_id is None:
         raise ScenarioError(f"{where}.id must be a non-empty string")
     name = item.get("name", action_id)
     if not isinstance(name, str):
@@ -193,6 +238,37 @@ def _parse_request(where: str, item: object) -> RequestDefinition:
     return RequestDefinition(
         kind=kind, code=code, duration=float(duration), enabled=_bool(where, item, "enable")
     )
+
+
+def _parse_other(index: int, item: object, action_ids: set[str]) -> OtherClient:
+    where = f"others[{index}]"
+    if not isinstance(item, dict):
+        raise ScenarioError(f"{where} must be a mapping")
+    _check_keys(where, item, _OTHER_KEYS)
+    action_id = _action_id(item.get("action"))
+    if action_id is None:
+        raise ScenarioError(f"{where}.action must be the ID of an action")
+    if action_id not in action_ids:
+        raise ScenarioError(f"{where}.action {action_id!r} is not an action of the scenario")
+    every = item.get("every")
+    if not _is_seconds(every) or every == 0:
+        raise ScenarioError(f"{where}.every must be a number of seconds above 0")
+    first = item.get("first")
+    if first is not None and not _is_seconds(first):
+        raise ScenarioError(f"{where}.first must be a number of seconds, not negative")
+    return OtherClient(action_id, float(every), None if first is None else float(first))
+
+
+def _action_id(value: object) -> str | None:
+    """An action ID as written, a bare number included (None: not an ID)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _is_seconds(value: object) -> TypeGuard[float]:
+    """Whether ``value`` is a finite number of seconds, not negative."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < math.inf
 
 
 def _check_keys(where: str, item: dict[Any, Any], allowed: frozenset[str]) -> None:

@@ -14,15 +14,24 @@ from simulator import (
     ActionDefinition,
     Answer,
     Device,
+    OtherClient,
     RequestDefinition,
     create_app,
     set_actions_list,
     set_credentials,
 )
-from simulator.app import _api_middleware
+from simulator.app import OTHER_CLIENTS_KEY, _api_middleware
 from simulator.device import Endpoint
 
-from .conftest import FIRST_ID, Client, ClientFactory, basic_auth, make_device
+from .conftest import (
+    FIRST_ID,
+    Client,
+    ClientFactory,
+    ClientOf,
+    basic_auth,
+    eventually,
+    make_device,
+)
 
 CALL = "/api/v1/actions/call"
 STATUS = "/api/v1/actions/status"
@@ -555,3 +564,119 @@ async def test_action_list_switched_off_and_on(serve: ClientFactory, device: Dev
     assert (await client.get("/api/v1/actions")).status == 404
     set_actions_list(client.app, True)
     assert (await client.get("/api/v1/actions")).status == 200
+
+
+OTHER_CALL = "/_sim/call"
+
+
+async def test_another_client_runs_an_action(client: Client, device: Device) -> None:
+    await client.post(f"{CALL}?id=1")
+    response = await client.post(OTHER_CALL, params={"id": "sequence"})
+    assert response.status == 202
+    assert response.content_type == "application/json"
+    ids = [FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]
+    assert await response.json() == {"status_ids": ids}
+    assert device.is_running("sequence")
+    await device.wait_idle()
+    entries = await (await client.get(f"{STATUS}?id={','.join(map(str, ids))}")).json()
+    assert [(e["action_id"], e["code"]) for e in entries] == [
+        ("sequence", 200),
+        ("sequence", 1),
+        ("sequence", 204),
+    ]
+    assert device.stats()["requests"]["call"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?id=nonexistent", 404),
+        ("?id=disabled_action", 400),
+        ("?id=all_requests_disabled", 400),
+        ("?id=", 400),
+        ("", 400),
+    ],
+)
+async def test_another_client_is_refused(
+    client: Client, device: Device, query: str, status: int
+) -> None:
+    response = await client.post(f"{OTHER_CALL}{query}")
+    assert response.status == status
+    assert response.content_type == "text/plain"
+    assert await response.text()
+    assert device.status_ids == []
+    assert device.stats()["call_rejected"] == {"400": 0, "404": 0, "409": 0, "429": 0}
+
+
+async def test_another_client_finds_the_action_running(client: Client, device: Device) -> None:
+    assert (await client.post(f"{CALL}?id=slow")).status == 202
+    response = await client.post(f"{OTHER_CALL}?id=slow")
+    assert response.status == 409
+    assert "already running" in await response.text()
+    assert device.stats()["call_rejected"]["409"] == 0
+    assert (await client.post(f"{OTHER_CALL}?id=1")).status == 202
+    # And the client under test finds the other client's run in the way.
+    assert (await client.post(f"{CALL}?id=1")).status == 409
+
+
+async def test_another_client_finds_the_device_busy(serve: ClientFactory) -> None:
+    device = make_device(max_executing=3)
+    device.busy_retry_after = 4
+    client = await serve(device)
+    assert (await client.post(f"{OTHER_CALL}?id=sequence")).status == 202
+    response = await client.post(f"{OTHER_CALL}?id=1")
+    assert response.status == 429
+    assert response.headers["Retry-After"] == "4"
+    assert device.stats()["call_rejected"]["429"] == 0
+
+
+async def test_another_client_is_post_only(client: Client) -> None:
+    assert (await client.get(f"{OTHER_CALL}?id=1")).status == 405
+
+
+async def test_another_client_needs_no_login(serve: ClientFactory, device: Device) -> None:
+    client = await serve(device, auth=AUTH)
+    response = await client.post(f"{OTHER_CALL}?id=1")
+    assert response.status == 202
+    assert await response.json() == {"status_ids": [FIRST_ID]}
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {"offline": True},
+        {"delay": 5},
+        {"malformed_json": True},
+        {"server_error": True},
+        {"answer": {"endpoint": "call", "status": 500}},
+    ],
+)
+async def test_another_client_is_untouched_by_faults(
+    client: Client, device: Device, faults: dict[str, Any]
+) -> None:
+    assert (await client.post("/_sim/faults", json=faults)).status == 200
+    async with asyncio.timeout(1):
+        response = await client.post(f"{OTHER_CALL}?id=1")
+    assert response.status == 202
+    assert await response.json() == {"status_ids": [FIRST_ID]}
+    assert device.is_running("1")
+
+
+async def test_no_other_clients_by_default(client: Client, device: Device) -> None:
+    assert client.app[OTHER_CLIENTS_KEY].others == ()
+    assert not client.app[OTHER_CLIENTS_KEY].running
+
+
+async def test_other_clients_run_while_served(client_of: ClientOf, device: Device) -> None:
+    others = [OtherClient("1", 0.005, first=0.0), OtherClient("http_not_found", 0.005)]
+    app = create_app(device, others=others, auth=AUTH)
+    client = await client_of(app)
+    await eventually(lambda: len(device.status_ids) >= 6)
+    assert app[OTHER_CLIENTS_KEY].running
+    await client.close()
+    assert not app[OTHER_CLIENTS_KEY].running
+    # Their runs ended with the device.
+    assert device.executing == 0
+    actions = {entry["action_id"] for entry in device.statuses(device.status_ids)}
+    assert actions == {"1", "http_not_found"}
+    assert device.stats()["requests"]["call"] == 0

@@ -80,6 +80,88 @@ async def test_ids_increase_monotonically(device: Device) -> None:
     assert device.next_status_id == FIRST_ID + 9
 
 
+async def test_another_clients_run_takes_the_next_ids(device: Device) -> None:
+    assert device.call("1") == [FIRST_ID]
+    assert device.call_as_other("sequence") == [FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]
+    assert device.advance_external(1) == [FIRST_ID + 4]
+    assert device.call("http_not_found") == [FIRST_ID + 5]
+    assert device.status_ids == list(range(FIRST_ID, FIRST_ID + 6))
+
+
+async def test_another_clients_run_executes_as_a_call(device: Device) -> None:
+    ids = device.call_as_other("sequence")
+    assert device.is_running("sequence")
+    assert device.executing == 3
+    assert device.statuses(ids) == [entry("sequence", i, -1, 0.0) for i in ids]
+    await device.wait_idle()
+    assert not device.is_running("sequence")
+    assert device.executing == 0
+    assert device.statuses(ids) == [
+        entry("sequence", ids[0], 200, SEQUENCE_STEP),
+        entry("sequence", ids[1], 1, SEQUENCE_STEP),
+        entry("sequence", ids[2], 204, SEQUENCE_STEP),
+    ]
+
+
+async def test_a_call_and_another_clients_run_exclude_each_other(device: Device) -> None:
+    device.call_as_other("slow")
+    with pytest.raises(ActionRunning):
+        device.call("slow")
+    with pytest.raises(ActionRunning):
+        device.call_as_other("slow")
+    device.call("sequence")
+    with pytest.raises(ActionRunning):
+        device.call_as_other("sequence")
+    assert device.stats()["call_rejected"]["409"] == 1
+
+
+@pytest.mark.parametrize(
+    ("action_id", "error"),
+    [
+        ("nonexistent", UnknownAction),
+        ("disabled_action", ActionDisabled),
+        ("all_requests_disabled", ActionDisabled),
+    ],
+)
+async def test_another_client_is_refused_as_a_call_is(
+    device: Device, action_id: str, error: type[DeviceError]
+) -> None:
+    with pytest.raises(error):
+        device.call_as_other(action_id)
+    assert device.status_ids == []
+    assert device.next_status_id == FIRST_ID
+
+
+async def test_another_client_finds_the_device_busy() -> None:
+    device = make_device(max_executing=3)
+    device.busy_retry_after = 7
+    device.call("sequence")
+    with pytest.raises(DeviceBusy) as caught:
+        device.call_as_other("1")
+    assert caught.value.retry_after == 7
+    await device.aclose()
+
+
+async def test_another_clients_runs_are_not_counted(device: Device) -> None:
+    device.call_as_other("slow")
+    for action_id in ("slow", "nonexistent", "disabled_action"):
+        with pytest.raises(DeviceError):
+            device.call_as_other(action_id)
+    assert device.stats() == {
+        "requests": {"call": 0, "status": 0, "actions": 0},
+        "status_ids_per_request": [],
+        "status_rejected": 0,
+        "call_rejected": {"400": 0, "404": 0, "409": 0, "429": 0},
+    }
+
+
+def test_another_clients_run_needs_a_running_loop() -> None:
+    device = make_device()
+    with pytest.raises(RuntimeError):
+        device.call_as_other("1")
+    assert device.status_ids == []
+
+
 @pytest.mark.parametrize(
     ("action_id", "code", "exe_time"),
     [

@@ -9,13 +9,16 @@ from typing import Any
 from aiohttp import web
 import pytest
 
-from simulator import ActionDefinition, RequestDefinition
+import simulator
+from simulator import ActionDefinition, OtherClient, RequestDefinition
 from simulator.__main__ import build, main, parse_args
+from simulator.app import DEVICE_KEY, OTHER_CLIENTS_KEY
 
-from .conftest import ClientOf, basic_auth
+from .conftest import ClientOf, basic_auth, eventually
 
 SCENARIO = {
-    "actions": [{"id": "pump", "name": "Pump", "requests": [{"code": 201, "duration": 0.01}]}]
+    "actions": [{"id": "pump", "name": "Pump", "requests": [{"code": 201, "duration": 0.01}]}],
+    "others": [{"action": "pump", "every": 30, "first": 5}],
 }
 
 
@@ -26,6 +29,7 @@ def test_defaults() -> None:
     assert args.auth is None
     assert args.scenario is None
     assert args.actions is None
+    assert args.others == ()
     assert args.json_status_ids is False
     assert args.no_actions_list is False
     assert args.running_code == -1
@@ -57,9 +61,10 @@ def test_every_option(tmp_path: Path) -> None:
     )
     assert (args.host, args.port) == ("192.168.1.100", 9000)
     assert args.auth == ("admin", "pa:ss")
-    assert args.actions == [
-        ActionDefinition("pump", "Pump", (RequestDefinition("http", 201, 0.01),))
-    ]
+    assert args.actions == (
+        ActionDefinition("pump", "Pump", (RequestDefinition("http", 201, 0.01),)),
+    )
+    assert args.others == (OtherClient("pump", 30.0, 5.0),)
     assert args.json_status_ids is True
     assert args.no_actions_list is True
     assert args.running_code == 0
@@ -98,6 +103,7 @@ async def test_build_default(client_of: ClientOf) -> None:
     assert [action["id"] for action in body["actions"]][:2] == ["1", "light_toggle"]
     entries = await (await client.get("/api/v1/actions/status?id=500")).json()
     assert entries == [{"action_id": "1", "id": 500, "code": -1, "exe_time": 0}]
+    assert app[OTHER_CLIENTS_KEY].others == ()
 
 
 async def test_build_with_options(tmp_path: Path, client_of: ClientOf) -> None:
@@ -123,6 +129,27 @@ async def test_build_with_options(tmp_path: Path, client_of: ClientOf) -> None:
     assert entries == [{"action_id": "pump", "id": 7, "code": 0, "exe_time": 0}]
     assert (await client.get("/api/v1/actions/status?id=7", headers=auth)).status == 429
     assert (await client.get("/api/v1/actions", headers=auth)).status == 404
+
+
+async def test_build_with_other_clients(tmp_path: Path, client_of: ClientOf) -> None:
+    scenario = tmp_path / "scenario.json"
+    others = [{"action": "pump", "every": 0.005, "first": 0}]
+    scenario.write_text(json.dumps(SCENARIO | {"others": others}), encoding="utf-8")
+    app = build([f"--scenario={scenario}", "--first-status-id=7"])
+    client = await client_of(app)
+    await eventually(lambda: 7 in app[DEVICE_KEY].status_ids)
+    entries = await (await client.get("/api/v1/actions/status?id=7")).json()
+    assert entries[0]["action_id"] == "pump"
+    assert (await (await client.get("/_sim/stats")).json())["requests"]["call"] == 0
+
+
+def test_shipped_scenario_of_other_clients() -> None:
+    path = Path(simulator.__file__).parent / "scenarios" / "others.yaml"
+    app = build(["--scenario", str(path)])
+    others = app[OTHER_CLIENTS_KEY].others
+    assert len(others) == 2
+    actions = {action.id for action in app[DEVICE_KEY].actions}
+    assert {other.action_id for other in others} <= actions
 
 
 def test_main_serves_until_interrupted(

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from simulator import ActionDefinition, RequestDefinition, default_actions, load_scenario
+import simulator
+from simulator import (
+    ActionDefinition,
+    OtherClient,
+    RequestDefinition,
+    Scenario,
+    default_actions,
+    load_scenario,
+)
 from simulator.scenario import ScenarioError, parse_scenario
 
 HTTP = "http"
@@ -106,10 +114,15 @@ SCENARIO: dict[str, Any] = {
         },
         {"id": 7, "requests": [{}, {"type": "modbus"}]},
         {"id": "off", "name": "Switched off", "enable": False},
-    ]
+    ],
+    "others": [
+        {"action": "pump", "every": 60, "first": 0},
+        {"action": 7, "every": 0.5},
+        {"action": "pump", "every": 90.5, "first": 2.5},
+    ],
 }
 
-EXPECTED = [
+EXPECTED_ACTIONS = (
     ActionDefinition(
         "pump",
         "Start the pump",
@@ -122,7 +135,11 @@ EXPECTED = [
         "7", "7", (RequestDefinition(HTTP, 200, 0.1), RequestDefinition(MODBUS, 1, 0.1))
     ),
     ActionDefinition("off", "Switched off", (), enabled=False),
-]
+)
+EXPECTED = Scenario(
+    EXPECTED_ACTIONS,
+    (OtherClient("pump", 60.0, 0.0), OtherClient("7", 0.5), OtherClient("pump", 90.5, 2.5)),
+)
 
 
 @pytest.mark.parametrize(
@@ -136,9 +153,11 @@ EXPECTED = [
 def test_load_scenario(tmp_path: Path, filename: str, dump: Any) -> None:
     path = tmp_path / filename
     path.write_text(dump(SCENARIO), encoding="utf-8")
-    actions = load_scenario(path)
-    assert actions == EXPECTED
-    assert isinstance(actions[0].requests[1].duration, float)
+    scenario = load_scenario(path)
+    assert scenario == EXPECTED
+    assert isinstance(scenario.actions[0].requests[1].duration, float)
+    assert all(isinstance(other.every, float) for other in scenario.others)
+    assert isinstance(scenario.others[0].first, float)
 
 
 def test_load_handwritten_yaml(tmp_path: Path) -> None:
@@ -151,9 +170,56 @@ def test_load_handwritten_yaml(tmp_path: Path) -> None:
         "      - {type: http, code: 204, duration: 0.5}\n",
         encoding="utf-8",
     )
-    assert load_scenario(path) == [
-        ActionDefinition("light", "Light", (RequestDefinition(HTTP, 204, 0.5),))
-    ]
+    assert load_scenario(path) == Scenario(
+        (ActionDefinition("light", "Light", (RequestDefinition(HTTP, 204, 0.5),)),)
+    )
+
+
+def test_no_other_clients_unless_asked() -> None:
+    assert parse_scenario({"actions": []}) == Scenario(())
+    assert parse_scenario({"actions": [], "others": []}).others == ()
+
+
+def test_other_client_defaults() -> None:
+    other = OtherClient("a", 45.0)
+    assert other.first is None
+    assert other.first_delay == 45.0
+    assert OtherClient("a", 45.0, 0.0).first_delay == 0.0
+
+
+@pytest.mark.parametrize(
+    ("every", "first", "message"),
+    [
+        (0.0, None, "every must be a number of seconds above 0"),
+        (-1.0, None, "every must be"),
+        (float("inf"), None, "every must be"),
+        (float("nan"), None, "every must be"),
+        (1.0, -0.5, "first must be a number of seconds, not negative"),
+        (1.0, float("inf"), "first must be"),
+    ],
+)
+def test_invalid_other_clients(every: float, first: float | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        OtherClient("a", every, first)
+
+
+def test_shipped_scenario_of_other_clients() -> None:
+    path = Path(simulator.__file__).parent / "scenarios" / "others.yaml"
+    scenario = load_scenario(path)
+    durations = {
+        action.id: sum(request.duration for request in action.enabled_requests)
+        for action in scenario.actions
+    }
+    codes = {action.id: [r.code for r in action.enabled_requests] for action in scenario.actions}
+    failing, long_running = scenario.others
+    # One fails about every minute; one succeeds after a few seconds about every 90 s.
+    assert codes[failing.action_id] == [404]
+    assert 30 <= failing.every <= 90
+    assert all(code in {200, 1} for code in codes[long_running.action_id])
+    assert 2 <= durations[long_running.action_id] <= 10
+    assert 60 <= long_running.every <= 120
+    # Each run has ended long before the client's next turn.
+    assert all(durations[other.action_id] < other.every for other in scenario.others)
 
 
 def _actions(*actions: object) -> dict[str, object]:
@@ -162,6 +228,14 @@ def _actions(*actions: object) -> dict[str, object]:
 
 def _request(**request: object) -> dict[str, object]:
     return _actions({"id": "a", "requests": [request]})
+
+
+def _others(*others: object) -> dict[str, object]:
+    return {"actions": [{"id": "a"}, {"id": "7"}], "others": list(others)}
+
+
+def _other(**other: object) -> dict[str, object]:
+    return _others({"action": "a", "every": 60} | other)
 
 
 @pytest.mark.parametrize(
@@ -188,6 +262,34 @@ def _request(**request: object) -> dict[str, object]:
         (_request(duration="1"), r"requests\[0\]\.duration must be a number"),
         (_request(duration=False), r"requests\[0\]\.duration must be a number"),
         (_request(enable=1), r"requests\[0\]\.enable must be true or false"),
+        (
+            {"actions": [], "other": []},
+            r"the scenario has unknown keys: other \(allowed: actions, others\)",
+        ),
+        ({"actions": [], "others": {"action": "a"}}, '"others" must be a list'),
+        (_others("a"), r"others\[0\] must be a mapping"),
+        (_other(id="a"), r"others\[0\] has unknown keys: id \(allowed: action, every, first\)"),
+        (_others({"every": 60}), r"others\[0\]\.action must be the ID of an action"),
+        (_other(action=""), r"others\[0\]\.action must be the ID of an action"),
+        (_other(action=["a"]), r"others\[0\]\.action must be the ID of an action"),
+        (_other(action=True), r"others\[0\]\.action must be the ID of an action"),
+        (_other(action="b"), r"others\[0\]\.action 'b' is not an action of the scenario"),
+        (_other(action=8), r"others\[0\]\.action '8' is not an action of the scenario"),
+        (_others({"action": "a"}), r"others\[0\]\.every must be a number of seconds above 0"),
+        (_other(every=0), r"others\[0\]\.every must be a number of seconds above 0"),
+        (_other(every=-5), r"others\[0\]\.every must be"),
+        (_other(every="60"), r"others\[0\]\.every must be"),
+        (_other(every=True), r"others\[0\]\.every must be"),
+        (_other(every=None), r"others\[0\]\.every must be"),
+        (_other(every=float("inf")), r"others\[0\]\.every must be"),
+        (_other(first=float("nan")), r"others\[0\]\.first must be"),
+        (_other(first=-1), r"others\[0\]\.first must be a number of seconds, not negative"),
+        (_other(first="soon"), r"others\[0\]\.first must be"),
+        (_other(first=False), r"others\[0\]\.first must be"),
+        (
+            _others({"action": "a", "every": 1}, {"action": "a", "every": 1, "first": -1}),
+            r"others\[1\]\.first must be",
+        ),
     ],
 )
 def test_bad_scenario_documents(tmp_path: Path, document: object, message: str) -> None:
