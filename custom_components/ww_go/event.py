@@ -29,7 +29,7 @@ EVENTS = (
 
 # Where Home Assistant's event entity keeps the time of its last event (name-mangled: no API
 # sets it). A run's event shows the run's end as kept, so that it is the same after a crash; this
-# is the one place that writes it, and tests/integration/test_event.py fails when it moves.
+# is the one place that writes it; tests/integration/test_event.py fails when it moves.
 LAST_EVENT_TIME: Final = "_EventEntity__last_event_triggered"
 
 

@@ -90,6 +90,19 @@ async def test_without_waiting(hass: HomeAssistant, target: dict[str, str]) -> N
     assert states(hass, "fast_http_request")["run_state"] == "running"
 
 
+async def test_without_waiting_on_a_busy_device_answers_the_state_its_entities_show(
+    hass: HomeAssistant, device: Device, target: dict[str, str]
+) -> None:
+    """The device refuses the call as busy: the run waits queued, and the answer says so."""
+    device.max_executing = 0
+    response = await call_action(hass, **target, action_id="1", wait=False)
+    assert (response["state"], response["status_ids"], response["reason"]) == ("queued", [], None)
+    assert states(hass, "fast_http_request")["run_state"] == "queued"
+    device.max_executing = 20
+    await advance(hass, 5)  # retried: the device takes it now
+    assert states(hass, "fast_http_request")["run_state"] in {"running", "success"}
+
+
 async def test_timeout_passes_first(hass: HomeAssistant, entry_id: str) -> None:
     response = await call_action(
         hass, config_entry_id=entry_id, action_id="light_toggle", timeout=1
