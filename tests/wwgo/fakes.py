@@ -116,6 +116,8 @@ class FakeRun:
     ends: list[float]
     codes: list[int]
     durations: list[float]
+    # Another client called it (its web page, a script), not the engine.
+    other: bool = False
 
 
 @dataclass
@@ -134,6 +136,8 @@ class FakeDevice:
     offline: bool = False
     # A call waits for this before the device answers (None: answers at once).
     gate: asyncio.Event | None = None
+    # The device accepted a call (its IDs are taken); its answer waits for this.
+    answer_gate: asyncio.Event | None = None
     # A status read is answered this many seconds late; from `timeout` on, not in time at all.
     answer_delay: float = 0.0
     timeout: float = 10.0
@@ -159,6 +163,19 @@ class FakeDevice:
         if self.busy_calls:
             self.busy_calls -= 1
             raise WwGoDeviceBusyError("busy", retry_after=self.busy_retry_after)
+        ids = self._run(action_id)
+        if self.answer_gate is not None:
+            await self.answer_gate.wait()
+        return ids
+
+    def call_as_other(self, action_id: str) -> tuple[int, ...]:
+        """Another client runs the action (not counted in `calls`); () when it is still running."""
+        try:
+            return self._run(action_id, other=True)
+        except WwGoActionRunningError:
+            return ()
+
+    def _run(self, action_id: str, *, other: bool = False) -> tuple[int, ...]:
         if self._running(action_id):
             raise WwGoActionRunningError("409", status=409)
         requests = self.actions[action_id]
@@ -170,7 +187,7 @@ class FakeDevice:
             ends.append(end)
         codes = [code for code, _ in requests]
         durations = [duration for _, duration in requests]
-        self.runs.append(FakeRun(action_id, ids, ends, codes, durations))
+        self.runs.append(FakeRun(action_id, ids, ends, codes, durations, other))
         return tuple(ids)
 
     def allocate(self, action_id: str) -> int:

@@ -20,6 +20,7 @@ from custom_components.ww_go.wwgo import (
     RunEngine,
     RunHandle,
     RunState,
+    StartedBy,
     WwGoActionQueuedError,
     WwGoActionRunningError,
     WwGoDeviceBusyError,
@@ -764,3 +765,182 @@ async def test_an_action_that_leaves_the_device_ends_its_runs(
     calls = device.calls
     await clock.advance(100)
     assert (device.calls, device.reads) == (calls, [])
+
+
+# -- other clients' runs --
+
+ACTIONS = {"fast": 1, "slow": 1, "failing": 1, "seq": 3, "long": 1}
+
+
+@pytest.fixture
+async def follower(device: FakeDevice, clock: FakeClock, heard: Heard) -> AsyncIterator[RunEngine]:
+    """An engine that follows other clients' runs too, of a device it has called once."""
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read, follow=True)
+    engine.set_actions(ACTIONS)
+    await call(engine, "fast")
+    await clock.advance(5)
+    heard.runs.clear()
+    device.reads.clear()
+    yield engine
+    engine.close()
+    await clock.settle()
+
+
+def _others(heard: Heard) -> list[tuple[str, str, tuple[int, ...]]]:
+    return [
+        (run.action_id, run.state.value, run.status_ids)
+        for run in heard.runs
+        if run.started_by is StartedBy.OTHER
+    ]
+
+
+async def test_while_nothing_runs_the_ids_after_the_newest_known_are_read_once_a_minute(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await clock.advance(10 * 60)
+    assert len(device.reads) == 10
+    assert device.reads[0] == list(range(101, 141))  # the 40 after the last one of ours
+    assert heard.runs == []
+
+
+async def test_another_clients_run_found_ended_is_reported_once_as_theirs(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    ids = device.call_as_other("failing")
+    await clock.advance(61)
+    assert _others(heard) == [("failing", "failure", ids)]
+    assert outcome(heard.runs[0]).code == 404
+    await clock.advance(10 * 60)
+    assert len(heard.runs) == 1  # once
+
+
+async def test_another_clients_run_found_running_is_followed_to_its_end(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await clock.advance(54)  # a second before the minute's read
+    ids = device.call_as_other("slow")
+    await clock.advance(2)
+    assert _others(heard) == [("slow", "running", ids)]
+    await clock.advance(3)  # read again as our own runs are, not a minute later
+    assert _others(heard) == [("slow", "running", ids), ("slow", "success", ids)]
+
+
+async def test_runs_pushed_out_before_they_were_read_are_counted_not_invented(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.external(50)
+    ids = device.call_as_other("fast")
+    await clock.advance(61)
+    assert _others(heard) == [("fast", "success", ids)]
+    assert follower.snapshot().learnt.seen_up_to == ids[-1]
+
+
+async def test_an_answer_to_every_id_asked_is_read_on_at_once(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    runs = []
+    for _ in range(45):
+        runs.append(device.call_as_other("fast"))
+        await clock.advance(0.5)  # each ends before the next
+    await clock.advance(60)
+    assert [ids for _, _, ids in _others(heard)] == runs[-40:]  # the device holds the 40 newest
+    assert len(device.reads) <= 3
+
+
+async def test_own_and_others_runs_interleaved_keep_their_origin(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    mine = await call(follower, "slow")
+    theirs = device.call_as_other("failing")
+    again = await call(follower, "fast")
+    await clock.advance(10)
+    assert _others(heard) == [("failing", "failure", theirs)]
+    ours = [(r.action_id, r.state.value) for r in heard.runs if r.started_by is not StartedBy.OTHER]
+    assert ours == [
+        ("slow", "running"),
+        ("fast", "running"),
+        ("fast", "success"),
+        ("slow", "success"),
+    ]
+    assert heard.ends[mine].status_ids == (101,) and heard.ends[again].status_ids == (103,)
+
+
+async def test_our_call_answered_after_a_read_found_its_run_is_never_taken_for_anothers(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """The device accepts our call, a read sees its run, and only then our call's answer comes."""
+    device.answer_gate = asyncio.Event()
+    calling = asyncio.ensure_future(call(follower, "fast"))
+    await clock.advance(56)  # the minute's read comes while the answer is on its way
+    assert device.reads and 101 in device.reads[-1]
+    device.answer_gate.set()
+    handle = await calling
+    await clock.advance(60)
+    assert _others(heard) == []
+    assert heard.ends[handle].status_ids == (101,)
+    assert heard.ends[handle].started_by is StartedBy.HOME_ASSISTANT
+
+
+async def test_a_run_of_an_action_home_assistant_does_not_know_is_ignored(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.actions["secret"] = [(500, 0.1)]
+    device.call_as_other("secret")
+    ids = device.call_as_other("fast")
+    await clock.advance(61)
+    assert _others(heard) == [("fast", "success", ids)]
+
+
+async def test_a_device_that_restarted_while_unreachable_is_found_again(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    await call(follower, "long")
+    device.offline = True
+    await clock.advance(61)
+    device.reboot(first_id=1)
+    ids = [device.call_as_other("fast")]
+    await clock.advance(1)
+    ids.append(device.call_as_other("failing"))
+    device.offline = False
+    await clock.advance(65)
+    assert [
+        (r.action_id, r.state.value) for r in heard.runs if r.started_by is StartedBy.HOME_ASSISTANT
+    ] == [
+        ("long", "running"),
+        ("long", "expired"),
+    ]
+    assert outcome(heard.runs[1]).reason is EndReason.DEVICE_RESTARTED
+    assert [(action, ids) for action, _, ids in _others(heard)] == [
+        ("fast", ids[0]),
+        ("failing", ids[1]),
+    ]
+
+
+async def test_a_new_device_is_found_without_its_past_being_reported(
+    device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.next_id = 1  # a device that counts from 1 since it started
+    for _ in range(3):
+        device.call_as_other("fast")
+        await clock.advance(1)
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read, follow=True)
+    engine.set_actions(ACTIONS)
+    engine.read_soon()
+    await clock.advance(61)
+    assert heard.runs == []  # what the device did before is not news
+    assert device.reads[0] == list(range(1, 1601, 40))  # where do its IDs stand?
+    ids = device.call_as_other("failing")
+    await clock.advance(61)
+    assert _others(heard) == [("failing", "failure", ids)]
+    engine.close()
+
+
+async def test_without_following_nothing_is_read_while_nothing_runs(
+    engine: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    engine.set_actions(ACTIONS)
+    device.call_as_other("failing")
+    engine.read_soon()
+    await clock.advance(10 * 60)
+    assert device.reads == []
+    assert heard.runs == []

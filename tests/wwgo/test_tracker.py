@@ -12,6 +12,7 @@ from custom_components.ww_go.wwgo import (
     RunState,
     RunTracker,
 )
+from custom_components.ww_go.wwgo.follow import ReadPlan
 
 from .fakes import outcome
 
@@ -40,14 +41,14 @@ def _apply(
     wall: float,
 ) -> list[Run]:
     """The runs as the answer leaves them."""
-    return [run for _, run in tracker.apply(asked, answer, now, wall=wall)]
+    return [run for _, run in tracker.apply(ReadPlan(tuple(asked)), answer, now, wall=wall)]
 
 
 def test_run_from_running_to_success() -> None:
     tracker = RunTracker()
     started = _start(tracker, "1", [139], now=0.0)
     assert started.state is RunState.RUNNING
-    assert tracker.ids_to_read() == [139]
+    assert tracker.pending_ids() == [139]
     [result] = _apply(tracker, [139], {139: _running("1", 139)}, now=0.5, wall=0.5)
     assert result.state is RunState.RUNNING
     assert tracker.in_flight
@@ -67,7 +68,7 @@ def test_multi_request_run_waits_for_every_request() -> None:
     answer = {10: _final("seq", 10), 11: _running("seq", 11), 12: _running("seq", 12)}
     [result] = _apply(tracker, [10, 11, 12], answer, 1.0, wall=1.0)
     assert result.state is RunState.RUNNING
-    assert tracker.ids_to_read() == [11, 12]
+    assert tracker.pending_ids() == [11, 12]
     [result] = _apply(
         tracker, [11, 12], {11: _final("seq", 11, 1), 12: _final("seq", 12, 204)}, 2.0, wall=2.0
     )
@@ -92,7 +93,7 @@ def test_id_older_than_the_window_expires_without_asking() -> None:
     tracker = RunTracker()
     _start(tracker, "1", [5], now=0.0)
     _start(tracker, "2", [5 + STATUS_WINDOW], now=0.0)
-    assert tracker.ids_to_read() == [5 + STATUS_WINDOW]
+    assert tracker.pending_ids() == [5 + STATUS_WINDOW]
     results = _apply(tracker, [45], {45: _running("2", 45)}, now=1.0, wall=1.0)
     assert [r.state for r in results] == [RunState.EXPIRED, RunState.RUNNING]
 
@@ -178,8 +179,8 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
             if tracker.at_risk(size):
                 _apply(
                     tracker,
-                    tracker.ids_to_read(),
-                    _answer(device, tracker.ids_to_read()),
+                    tracker.pending_ids(),
+                    _answer(device, tracker.pending_ids()),
                     now,
                     wall=now,
                 )
@@ -195,7 +196,7 @@ def test_own_calls_never_expire_a_run(steps: list[tuple[str, int]]) -> None:
             for status_id in sorted(i for i, s in device.items() if not s.state.final)[:size]:
                 device[status_id] = _final(device[status_id].action_id, status_id)
         else:
-            asked = tracker.ids_to_read()
+            asked = tracker.pending_ids()
             assert len(asked) <= STATUS_WINDOW
             results = _apply(tracker, asked, _answer(device, asked), now, wall=now)
             assert all(r.state is not RunState.EXPIRED for r in results)
@@ -224,17 +225,17 @@ def test_a_device_reboot_restarts_the_status_ids() -> None:
     _start(tracker, "a", [5000], now=0.0)
     _apply(tracker, [5000], {5000: _final("a", 5000)}, now=1.0, wall=1.0)
     _start(tracker, "a", [1], now=2.0)
-    assert tracker.ids_to_read() == [1]
+    assert tracker.pending_ids() == [1]
     [result] = _apply(tracker, [1], {1: _final("a", 1)}, now=3.0, wall=3.0)
     assert result.state is RunState.SUCCESS
 
 
 def test_expected_ids_before_the_first_run_come_from_the_action_list() -> None:
-    tracker = RunTracker()
-    assert tracker.expected_ids("seq", request_count=3) == 3
-    assert tracker.expected_ids("seq", request_count=None) == 1
+    tracker = RunTracker(actions={"seq": 3, "unlisted": None})
+    assert tracker.expected_ids("seq") == 3
+    assert tracker.expected_ids("unlisted") == 1
     _start(tracker, "seq", [1, 2], now=0.0)
-    assert tracker.expected_ids("seq", request_count=3) == 2
+    assert tracker.expected_ids("seq") == 2
 
 
 def test_a_reused_status_id_holding_another_actions_result_is_not_ours() -> None:

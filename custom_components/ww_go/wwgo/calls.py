@@ -77,8 +77,6 @@ class CallQueue:
         self._lock = asyncio.Lock()
         self._closed = False
         self._unexpected = UnexpectedErrors(LOGGER, "retrying a queued call")
-        # How many status IDs each action's list entry says a call takes (None: not listed).
-        self.request_counts: dict[str, int | None] = {}
 
     @property
     def actions(self) -> list[str]:
@@ -202,9 +200,7 @@ class CallQueue:
             if self._closed or self._waiting.get(handle.action_id) is not waiting:
                 return False
             tracker = self._tracker
-            expected = tracker.expected_ids(
-                handle.action_id, self.request_counts.get(handle.action_id)
-            )
+            expected = tracker.expected_ids(handle.action_id)
             if tracker.at_risk(expected):
                 # Our own call would push unread results out of the device's window: read first,
                 # unless a read just happened (the one that woke this call) or must wait.
@@ -213,12 +209,15 @@ class CallQueue:
                 if tracker.at_risk(expected):
                     waiting.for_window = True
                     return False
+            tracker.call_started(handle.action_id, reading=self._reads.reading)
             try:
                 status_ids = await self._device.call(handle.action_id)
             except WwGoDeviceBusyError as err:
                 waiting.for_window = False
                 waiting.retry_after = err.retry_after
                 return False
+            finally:
+                tracker.call_ended(handle.action_id)
             self._waiting.pop(handle.action_id, None)
             self._accept(handle, status_ids)
             return True

@@ -33,15 +33,18 @@ class RunEngine:
         scheduler: Scheduler,
         on_run: RunListener,
         on_read: ReadListener | None = None,
+        *,
+        follow: bool = False,
     ) -> None:
         """Report every run's transitions to `on_run`, and each status read's outcome to `on_read`.
 
         `on_read` hears of a read before the transitions it caused: a device back from an outage
-        is known to be back before its results are reported.
+        is known to be back before its results are reported. With `follow`, the runs other
+        clients start are followed and reported too (`Run.started_by`).
         """
         self._scheduler = scheduler
         self._on_run = on_run
-        self._tracker = RunTracker()
+        self._tracker = RunTracker(following=follow)
         self._reads = ReadLoop(
             device,
             scheduler,
@@ -78,7 +81,7 @@ class RunEngine:
                 self._report(handle, handle.current(outcome))
             if (queued := self._calls.drop(action_id)) is not None:
                 self._report(queued, Run(action_id, outcome=outcome))
-        self._calls.request_counts = dict(request_counts)
+        self._tracker.actions = dict(request_counts)
 
     async def call(self, handle: RunHandle, *, wait: float = math.inf) -> RunHandle:
         """Run the handle's action, waiting at most `wait` seconds for the device's first answer.
@@ -98,7 +101,11 @@ class RunEngine:
         self._calls.wake_window_waiters()
 
     def read_soon(self) -> None:
-        """Read the runs in flight now, or as soon as back-off allows (after a restart, say)."""
+        """Read now, or as soon as back-off allows.
+
+        The runs in flight (after a restart, say), and other clients' when following (one of
+        them runs an action, say).
+        """
         self._reads.soon()
 
     def _accept(self, handle: RunHandle, status_ids: Collection[int]) -> None:
@@ -145,6 +152,9 @@ class RunEngine:
         """
         tracker, scheduler = self._tracker, self._scheduler
         tracker.learnt = copy.deepcopy(snapshot.learnt)
+        if not tracker.following:
+            # Following again later starts afresh: runs meanwhile are no news then.
+            tracker.learnt.seen_up_to, tracker.learnt.own_ids = None, []
         handles = []
         for run in snapshot.runs:
             accepted_at = scheduler.wall() if run.accepted_at is None else run.accepted_at

@@ -22,6 +22,8 @@ class RunHandle:
     # On the engine's steady clock: when the device accepted it, and when a read last asked.
     accepted_at: float = 0.0
     read_at: float | None = None
+    # When the device accepted it, in seconds since the epoch (what the run shows).
+    accepted_wall: float | None = None
     # Accepted before Home Assistant (re)started: a lost result was lost while it was down.
     restored: bool = False
     statuses: dict[int, RequestStatus] = field(default_factory=dict)
@@ -33,19 +35,20 @@ class RunHandle:
     @classmethod
     def of(cls, run: Run) -> RunHandle:
         """The handle of a run kept across a restart."""
-        handle = cls(run.action_id, run.started_by)
+        handle = cls(run.action_id, run.started_by, accepted_wall=run.accepted_at)
         handle.run = run
         return handle
 
     def accept(
         self, status_ids: Collection[int], now: float, wall: float, *, restored: bool = False
     ) -> Run:
-        """The device accepted the run (at `wall`, or at the time it says when `restored`)."""
+        """The device accepted the run (at `wall`, or at the time it kept when `restored`)."""
         self.status_ids = tuple(sorted(set(status_ids)))
         self.accepted_at = now
         self.restored = restored
-        accepted_at = self.run.accepted_at if restored and self.run.accepted_at else wall
-        return replace(self.current(), accepted_at=accepted_at)
+        if not (restored and self.accepted_wall is not None):
+            self.accepted_wall = wall
+        return self.current()
 
     def pending(self) -> list[int]:
         """Status IDs without a final status yet."""
@@ -58,7 +61,13 @@ class RunHandle:
     def current(self, outcome: Outcome | None = None) -> Run:
         """The run as the reads so far found it, or ended with `outcome`."""
         requests = tuple(self.statuses[i] for i in self.status_ids if i in self.statuses)
-        return replace(self.run, status_ids=self.status_ids, requests=requests, outcome=outcome)
+        return replace(
+            self.run,
+            status_ids=self.status_ids,
+            requests=requests,
+            outcome=outcome,
+            accepted_at=self.accepted_wall,
+        )
 
     def update(self, run: Run) -> bool:
         """The run as it is now reported; whether its state changed."""

@@ -6,7 +6,14 @@ import logging
 from typing import Final, TypeGuard
 
 from .clock import DeviceApi, Scheduler
-from .errors import UnexpectedErrors, WwGoDeviceBusyError, WwGoError, WwGoInvalidResponseError
+from .errors import (
+    UnexpectedErrors,
+    WwGoConnectionError,
+    WwGoDeviceBusyError,
+    WwGoError,
+    WwGoInvalidResponseError,
+)
+from .follow import ReadPlan
 from .models import RequestStatus
 from .tracker import Change, RunTracker
 
@@ -28,7 +35,10 @@ def under_way(task: asyncio.Task[None] | None) -> TypeGuard[asyncio.Task[None]]:
 
 
 class ReadLoop:
-    """Reads the runs in flight: only while there are any, never two reads at once."""
+    """Reads the runs in flight, and other clients' when following: never two reads at once.
+
+    Without runs in flight and without following, nothing is read.
+    """
 
     def __init__(
         self,
@@ -57,7 +67,7 @@ class ReadLoop:
 
     def soon(self) -> None:
         """Read now, or as soon as back-off allows (after a restart, say)."""
-        if self._tracker.in_flight and self._tracker.may_read(self._scheduler.now()):
+        if self._tracker.wants_reads() and self._tracker.may_read(self._scheduler.now()):
             self.start()
         else:
             self.schedule(soon=True)
@@ -87,6 +97,11 @@ class ReadLoop:
         if under_way(self._task):
             await asyncio.shield(self._task)
 
+    @property
+    def reading(self) -> bool:
+        """Whether a status request is on the wire."""
+        return under_way(self._task)
+
     def close(self) -> None:
         """No more reads."""
         self._closed = True
@@ -114,33 +129,36 @@ class ReadLoop:
 
     async def _read(self) -> None:
         tracker = self._tracker
-        ids = tracker.ids_to_read()
+        plan = tracker.plan()
         answer: Mapping[int, RequestStatus] = {}
-        if ids:
+        if ids := plan.ids:
+            tracker.read_started()
             try:
                 answer = await self._device.statuses(ids)
             except WwGoDeviceBusyError as err:
                 # The device is there, and asks for patience.
                 patience = min(err.retry_after or READ_RETRY_DELAY, READ_BACKOFF_MAX)
                 tracker.back_off(self._scheduler.now(), patience)
-                self._apply((), {})
+                self._apply(ReadPlan(), {})
                 return
             except WwGoError as err:
                 self._failed(err)
                 return
             self._unexpected.reset()
             self._report_read(None)
-        self._apply(ids, answer)
+        self._apply(plan, answer)
 
     def _failed(self, err: WwGoError) -> None:
         self._tracker.back_off(self._scheduler.now(), READ_RETRY_DELAY)
+        if isinstance(err, WwGoConnectionError):
+            self._tracker.unanswered()
         self._report_read(err)
         # Runs past their timeout end even while the device does not answer.
-        self._apply((), {})
+        self._apply(ReadPlan(), {})
 
-    def _apply(self, asked: list[int] | tuple[()], answer: Mapping[int, RequestStatus]) -> None:
+    def _apply(self, plan: ReadPlan, answer: Mapping[int, RequestStatus]) -> None:
         scheduler = self._scheduler
-        self._on_changes(self._tracker.apply(asked, answer, scheduler.now(), wall=scheduler.wall()))
+        self._on_changes(self._tracker.apply(plan, answer, scheduler.now(), wall=scheduler.wall()))
 
     def _report_read(self, error: WwGoError | None) -> None:
         try:

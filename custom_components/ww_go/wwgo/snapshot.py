@@ -31,6 +31,11 @@ class Learnt:
     durations: dict[str, list[float]] = field(default_factory=dict)
     # How many status IDs each action's last call took.
     ids_per_call: dict[str, int] = field(default_factory=dict)
+    # Every status ID up to this one is accounted for: read, ours, or gone; those after it may be
+    # other clients' runs. None: where the device's IDs stand is not known.
+    seen_up_to: int | None = None
+    # Our own status IDs after it.
+    own_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,20 @@
 """The run tracker: status IDs in flight, and what each answer does to their runs. No I/O.
 
-Times are the engine's steady clock (`now`), except `wall`: seconds since the epoch, what an
-outcome is stamped with.
+It follows the runs the device accepted from Home Assistant, and, when `following`, those other
+clients start (`follow.py`). Times are the engine's steady clock (`now`), except `wall`: seconds
+since the epoch, what an outcome is stamped with.
 """
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from . import follow
 from .codes import STATUS_WINDOW
+from .follow import FOLLOW_INTERVAL, ReadPlan
 from .handle import RunHandle
 from .models import RequestStatus
-from .run import EndReason, Outcome, Run
+from .run import EndReason, Outcome, Run, StartedBy
 from .schedule import MIN_READ_GAP, next_read, remember
 from .snapshot import Learnt
 
@@ -28,11 +31,26 @@ class RunTracker:
     window: int = STATUS_WINDOW
     run_timeout: float = RUN_TIMEOUT
     learnt: Learnt = field(default_factory=Learnt)
+    # Read the status IDs after the newest known: other clients' runs.
+    following: bool = False
+    # The device's actions, with the status IDs a call of each takes (None: not listed).
+    actions: Mapping[str, int | None] = field(default_factory=dict)
     last_read: float | None = None
     # No read before this time: the device asked us to back off, or did not answer.
     not_before: float = 0.0
     # The runs in flight, keyed by first status ID, oldest call first.
     in_flight: dict[int, RunHandle] = field(default_factory=dict)
+    # Read again as soon as allowed: other clients' IDs go on past what was read.
+    read_on: bool = False
+    # The device did not answer: it may have restarted, so the next read looks where IDs start.
+    probe: bool = False
+    # Where the device stands was found by looking: what it held then is not news.
+    catching_up: bool = False
+    # Actions being called now, and those called while the read under way was asked.
+    calling: set[str] = field(default_factory=set)
+    held_back: set[str] = field(default_factory=set)
+
+    # -- runs the device accepted --
 
     def start(
         self,
@@ -45,12 +63,28 @@ class RunTracker:
     ) -> Run:
         """Track a run the device accepted (or one accepted before a restart, `restored`)."""
         run = handle.accept(status_ids, now, wall, restored=restored)
-        if not restored and self.restarted(handle.status_ids):
-            self.learnt.newest_id = None
-        self._observe(handle.status_ids)
-        self.in_flight[handle.status_ids[0]] = handle
-        self.learnt.ids_per_call[handle.action_id] = len(handle.status_ids)
+        ids = handle.status_ids
+        learnt = self.learnt
+        if not restored and self.restarted(ids):
+            learnt.newest_id, learnt.seen_up_to = None, 0
+        self._observe(ids)
+        self.in_flight[ids[0]] = handle
+        if handle.started_by is StartedBy.HOME_ASSISTANT:
+            learnt.ids_per_call[handle.action_id] = len(ids)
+            if self.following:
+                self._own(ids)
         return run
+
+    def _own(self, ids: tuple[int, ...]) -> None:
+        """Our own IDs are never another client's run."""
+        learnt = self.learnt
+        if learnt.seen_up_to is None:
+            learnt.seen_up_to = ids[0] - 1  # what came before is from before we looked
+            self.catching_up = False
+        oldest = self.oldest_held() or 0
+        learnt.own_ids = sorted(
+            i for i in {*learnt.own_ids, *ids} if i > learnt.seen_up_to and i >= oldest
+        )
 
     def restarted(self, status_ids: Collection[int]) -> bool:
         """Whether new status IDs show a device that restarted its counter (a reboot).
@@ -62,11 +96,15 @@ class RunTracker:
         return newest is not None and min(status_ids) <= newest
 
     def expire_all(self, wall: float) -> list[Change]:
-        """End every run in flight: their statuses went with a reboot."""
+        """End every run in flight: their statuses went with a reboot.
+
+        The device counts its IDs anew: every run from now on is news.
+        """
         outcome = Outcome.of(EndReason.DEVICE_RESTARTED, wall)
         ended = [(handle, handle.current(outcome)) for handle in self.in_flight.values()]
         self.in_flight.clear()
-        self.learnt.newest_id = None
+        learnt = self.learnt
+        learnt.newest_id, learnt.seen_up_to, learnt.own_ids = None, 0, []
         return ended
 
     def _observe(self, ids: Iterable[int]) -> None:
@@ -77,30 +115,62 @@ class RunTracker:
         newest = self.learnt.newest_id
         return None if newest is None else newest - self.window + 1
 
-    def ids_to_read(self) -> list[int]:
-        """Unfinished IDs that the device may still hold: one status request's worth."""
+    def pending_ids(self) -> list[int]:
+        """Unfinished IDs of the runs in flight that the device may still hold."""
         oldest = self.oldest_held() or 0
         return sorted(i for run in self.in_flight.values() for i in run.pending() if i >= oldest)
 
-    def expected_ids(self, action_id: str, request_count: int | None = None) -> int:
+    def expected_ids(self, action_id: str) -> int:
         """How many status IDs a call will take: its last run's count, else the listed count."""
-        return self.learnt.ids_per_call.get(action_id, request_count or 1)
+        return self.learnt.ids_per_call.get(action_id, self.actions.get(action_id) or 1)
 
     def at_risk(self, new_ids: int) -> list[int]:
-        """Unfinished IDs a call taking `new_ids` status IDs would push out of the window."""
+        """Unfinished IDs of our own that a call taking `new_ids` IDs would push out of the window.
+
+        Other clients' runs do not hold our calls: the device pushes them out as it would.
+        """
         if self.learnt.newest_id is None:
             return []
         limit = self.learnt.newest_id + new_ids - self.window
-        return [i for i in self.ids_to_read() if i <= limit]
+        own = {
+            i
+            for run in self.in_flight.values()
+            if run.started_by is StartedBy.HOME_ASSISTANT
+            for i in run.pending()
+        }
+        return [i for i in self.pending_ids() if i <= limit and i in own]
+
+    # -- when to read, and what --
+
+    def plan(self) -> ReadPlan:
+        """What the next status request asks for: the runs in flight first, then others' IDs."""
+        pending = tuple(self.pending_ids())
+        room = self.window - len(pending)
+        if not self.following or room <= 0:
+            return ReadPlan(pending)
+        learnt = self.learnt
+        if self.probe or learnt.seen_up_to is None:
+            return ReadPlan(pending, probes=follow.probe_ids(room, below=self.oldest_held()))
+        first = max(learnt.seen_up_to + 1, self.oldest_held() or 1)
+        skip = frozenset({*learnt.own_ids, *pending})
+        return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
 
     def next_read_delay(self, now: float) -> float | None:
-        """Seconds until the next status read; None when nothing is in flight."""
-        if not self.in_flight:
+        """Seconds until the next status read; None when there is nothing to read."""
+        dues = [self._due(run) for run in self.in_flight.values()]
+        if self.following:
+            last = self.last_read
+            dues.append(now if self.read_on or last is None else last + FOLLOW_INTERVAL)
+        if not dues:
             return None
-        due = max(min(self._due(run) for run in self.in_flight.values()), self.not_before)
+        due = max(min(dues), self.not_before)
         if self.last_read is not None:
             due = max(due, self.last_read + MIN_READ_GAP)
         return max(0.0, due - now)
+
+    def wants_reads(self) -> bool:
+        """Whether there is anything to read: runs in flight, or other clients' runs to follow."""
+        return bool(self.in_flight) or self.following
 
     def _due(self, handle: RunHandle) -> float:
         newer = any(
@@ -123,45 +193,63 @@ class RunTracker:
         """Read nothing for `seconds` (Retry-After, or a failed read)."""
         self.not_before = now + seconds
 
+    def unanswered(self) -> None:
+        """The device could not be reached: once it answers again, see whether it restarted."""
+        self.probe = self.following
+
+    # -- calls and reads under way at once --
+
+    def call_started(self, action_id: str, *, reading: bool) -> None:
+        """A call of ours is on the wire: runs of its action a read finds now may be ours."""
+        self.calling.add(action_id)
+        if reading:
+            self.held_back.add(action_id)
+
+    def call_ended(self, action_id: str) -> None:
+        """The call is answered (its run, if any, is tracked)."""
+        self.calling.discard(action_id)
+
+    def read_started(self) -> None:
+        """A read is on the wire."""
+        self.held_back = set(self.calling)
+
+    # -- answers --
+
     def apply(
-        self,
-        asked: Collection[int],
-        answer: Mapping[int, RequestStatus],
-        now: float,
-        *,
-        wall: float,
+        self, plan: ReadPlan, answer: Mapping[int, RequestStatus], now: float, *, wall: float
     ) -> list[Change]:
         """Take a status answer (and the passing of time) into every run in flight.
 
-        Returns each run as it now stands, oldest call first; ended runs stop being tracked. An
-        asked ID absent from the answer, or one already older than the window, has been evicted:
-        its run has no result to read any more. A failed read is an empty `asked`: only timeouts
-        can end runs then.
+        Returns each run as it now stands, oldest call first, then the runs of other clients
+        found; ended runs stop being tracked. An asked ID absent from the answer, or one already
+        older than the window, has been evicted: its run has no result to read any more. A
+        failed read is an empty plan: only timeouts can end runs then.
         """
         self.last_read = now
-        self._observe(i for i in answer if i in asked)
-        oldest = self.oldest_held() or 0
+        if plan.probes and (restarted := self._probed(plan, answer, wall)) is not None:
+            return restarted  # what else was asked was asked of the device before it restarted
         changes: list[Change] = []
+        self._observe(i for i in plan.pending if i in answer)
+        oldest = self.oldest_held() or 0
         for key, handle in list(self.in_flight.items()):
             # An ID now holding another action's status was reused: ours is gone.
+            asked = [i for i in handle.status_ids if i in plan.pending]
             ours = {
                 i: answer[i]
-                for i in handle.status_ids
-                if i in asked and i in answer and answer[i].action_id == handle.action_id
+                for i in asked
+                if i in answer and answer[i].action_id == handle.action_id
             }
             handle.statuses.update(ours)
-            if any(i in asked for i in handle.status_ids):
+            if asked:
                 handle.read_at = now
             evicted = [i for i in handle.pending() if (i in asked and i not in ours) or i < oldest]
             run = handle.current(self._outcome(handle, evicted, now, wall))
             if run.outcome is not None:
                 del self.in_flight[key]
-                if run.outcome.exe_time is not None:
-                    durations = self.learnt.durations
-                    durations[handle.action_id] = remember(
-                        durations.get(handle.action_id, ()), run.outcome.exe_time
-                    )
+                self._learn(run)
             changes.append((handle, run))
+        if plan.follow:
+            changes += self._followed(plan.follow, answer, now, wall)
         return changes
 
     def _outcome(
@@ -177,6 +265,68 @@ class RunTracker:
         if now - handle.accepted_at >= self.run_timeout:
             return Outcome.of(EndReason.TIMEOUT, wall, seconds=self.run_timeout)
         return None
+
+    def _learn(self, run: Run) -> None:
+        if run.outcome is not None and run.outcome.exe_time is not None:
+            durations = self.learnt.durations
+            durations[run.action_id] = remember(
+                durations.get(run.action_id, ()), run.outcome.exe_time
+            )
+
+    def _probed(
+        self, plan: ReadPlan, answer: Mapping[int, RequestStatus], wall: float
+    ) -> list[Change] | None:
+        """Where the device's IDs stand, from the probes it answered; the runs a restart ended.
+
+        None when the device did not restart.
+        """
+        self.probe = False
+        hits = [i for i in plan.probes if i in answer]
+        learnt, oldest = self.learnt, self.oldest_held()
+        if learnt.seen_up_to is None:
+            if hits:
+                # First sight of the device: what it holds is from before Home Assistant looked.
+                learnt.newest_id = learnt.seen_up_to = max(hits)
+                self.catching_up = self.read_on = True
+            return None
+        self.read_on = True  # the IDs after the newest known come next
+        if not hits or oldest is None or min(hits) >= oldest:
+            return None  # nothing older than the window as known: no restart seen
+        # The device holds an ID older than its window can: it restarted and counts anew.
+        ended = self.expire_all(wall)
+        learnt.newest_id = max(hits)
+        return ended
+
+    def _followed(
+        self, asked: tuple[int, ...], answer: Mapping[int, RequestStatus], now: float, wall: float
+    ) -> list[Change]:
+        """Other clients' runs in the answer to the IDs after the last one accounted for."""
+        learnt = self.learnt
+        if learnt.seen_up_to is None:
+            return []
+        first = asked[0]
+        found = follow.take(asked, answer, counts=self.actions, held_back=frozenset(self.held_back))
+        self.read_on = found.read_on
+        learnt.seen_up_to = max(learnt.seen_up_to, first - 1, found.seen_up_to or 0)
+        learnt.own_ids = [i for i in learnt.own_ids if i > learnt.seen_up_to]
+        # Only what is accounted for: past it may be the run of a call of ours not answered yet,
+        # whose IDs must not look like a device that counts anew.
+        self._observe(i for i in asked if i in answer and i <= learnt.seen_up_to)
+        if self.catching_up:
+            self.catching_up = found.read_on
+            return []
+        changes: list[Change] = []
+        for action_id, statuses in found.runs:
+            handle = RunHandle(action_id, StartedBy.OTHER)
+            handle.accept([status.id for status in statuses], now, wall)
+            handle.statuses.update({status.id: status for status in statuses})
+            run = handle.current(self._outcome(handle, [], now, wall))
+            if run.ended:
+                self._learn(run)
+            else:
+                self.in_flight[handle.status_ids[0]] = handle
+            changes.append((handle, run))
+        return changes
 
     def drop(self, action_id: str) -> list[RunHandle]:
         """Forget the runs of an action (it left the device); return them."""
