@@ -129,9 +129,10 @@ class FakeDevice:
     actions: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     next_id: int = 100
     window: int = 40
-    # Faults: the next calls answer busy, the next reads fail with these errors, in order.
+    # Faults: the next calls answer busy, the next calls and reads fail with these errors, in order.
     busy_calls: int = 0
     busy_retry_after: float | None = 1.0
+    call_errors: list[WwGoError | BaseException] = field(default_factory=list)
     read_errors: list[WwGoError | BaseException] = field(default_factory=list)
     offline: bool = False
     # A call waits for this before the device answers (None: answers at once).
@@ -144,6 +145,7 @@ class FakeDevice:
     runs: list[FakeRun] = field(default_factory=list)
     held: dict[int, tuple[str, int]] = field(default_factory=dict)
     calls: int = 0
+    call_times: list[float] = field(default_factory=list)
     reads: list[list[int]] = field(default_factory=list)
     read_times: list[float] = field(default_factory=list)
 
@@ -154,12 +156,15 @@ class FakeDevice:
     async def call(self, action_id: str) -> tuple[int, ...]:
         """Queue a run: one status ID per request."""
         self.calls += 1
+        self.call_times.append(self.clock.now())
         # The answer comes back over the network: others may act meanwhile.
         await asyncio.sleep(0)
         if self.gate is not None:
             await self.gate.wait()
         if self.offline:
             raise WwGoConnectionError("offline")
+        if self.call_errors:
+            raise self.call_errors.pop(0)
         if self.busy_calls:
             self.busy_calls -= 1
             raise WwGoDeviceBusyError("busy", retry_after=self.busy_retry_after)
