@@ -240,7 +240,7 @@ async def test_an_action_never_called_counts_as_listed(
     """37 unread IDs: a call taking 4 more would push the oldest out."""
     bench.device.actions["big"] = [(200, 0.1)] * 4
     await bench.fill(37)
-    bench.queue.request_counts = {"big": listed}
+    bench.tracker.actions = {"big": listed}
     await bench.call("big")
     assert bench.log[-1] == ("big queued" if held else "big accepted")
 
@@ -513,10 +513,6 @@ async def test_wait_closed_waits_for_the_call_on_the_wire(bench: Bench) -> None:
 # -- errors no answer should cause --
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a refusal in the turn its caller is cancelled is left in the call's task, unretrieved",
-)
 async def test_a_refusal_as_its_caller_is_cancelled_is_not_left_unretrieved(
     bench: Bench,
 ) -> None:

@@ -178,10 +178,6 @@ async def test_soon_waits_for_the_back_off(bench: Bench) -> None:
     assert bench.device.read_times[:2] == [0, READ_RETRY_DELAY]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="soon() falls back to planning a read at once, without the minimum gap to the last",
-)
 async def test_soon_right_after_a_read_keeps_the_devices_patience(bench: Bench) -> None:
     await bench.start("long")
     bench.reads.start()

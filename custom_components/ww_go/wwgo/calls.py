@@ -100,7 +100,11 @@ class CallQueue:
         try:
             answered = await self._within(task, wait)
         except asyncio.CancelledError:
-            self._queue(waiting)  # the caller went away; the run goes on without it
+            # The caller went away: the run goes on without it; a refusal is nobody's to hear.
+            if task.done() and not task.cancelled():
+                task.exception()
+            else:
+                self._queue(waiting)
             raise
         if not answered:
             self._queue(waiting)
@@ -223,6 +227,8 @@ class CallQueue:
             return True
 
     def _after_attempt(self, waiting: Waiting, accepted: bool) -> None:
+        if accepted:
+            self._unexpected.reset()
         if accepted or self._closed or self._waiting.get(waiting.handle.action_id) is not waiting:
             return
         self._queue(waiting)

@@ -82,7 +82,7 @@ class ReadLoop:
         if delay is None:
             return
         if soon:
-            delay = max(0.0, self._tracker.not_before - now)
+            delay = max(0.0, self._tracker.earliest_read() - now)
         self._cancel_timer = self._scheduler.call_later(delay, self.start)
 
     def start(self) -> None:

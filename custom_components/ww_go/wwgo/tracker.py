@@ -163,10 +163,7 @@ class RunTracker:
             dues.append(now if self.read_on or last is None else last + FOLLOW_INTERVAL)
         if not dues:
             return None
-        due = max(min(dues), self.not_before)
-        if self.last_read is not None:
-            due = max(due, self.last_read + MIN_READ_GAP)
-        return max(0.0, due - now)
+        return max(0.0, max(min(dues), self.earliest_read()) - now)
 
     def wants_reads(self) -> bool:
         """Whether there is anything to read: runs in flight, or other clients' runs to follow."""
@@ -184,10 +181,14 @@ class RunTracker:
         last = None if handle.read_at is None else handle.read_at - handle.accepted_at
         return handle.accepted_at + next_read(history, last)
 
+    def earliest_read(self) -> float:
+        """The first moment a read may come: after back-off, and the minimum gap to the last."""
+        gap = -MIN_READ_GAP if self.last_read is None else self.last_read
+        return max(self.not_before, gap + MIN_READ_GAP)
+
     def may_read(self, now: float) -> bool:
         """Whether a read now, out of schedule, respects back-off and the minimum gap."""
-        recent = self.last_read is not None and now - self.last_read < MIN_READ_GAP
-        return now >= self.not_before and not recent
+        return now >= self.earliest_read()
 
     def back_off(self, now: float, seconds: float) -> None:
         """Read nothing for `seconds` (Retry-After, or a failed read)."""
