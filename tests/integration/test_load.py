@@ -34,16 +34,22 @@ async def test_idle_sends_no_status_request(hass: HomeAssistant, device: Device)
 
 
 @pytest.mark.parametrize("actions", [_many(20, 3.0)])
-@pytest.mark.usefixtures("init_integration")
 async def test_concurrent_runs_share_one_status_request(
-    hass: HomeAssistant, device: Device
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    device: Device,
 ) -> None:
-    """20 runs in flight: each cycle reads all of them in a single status request."""
+    """20 runs in flight: each cycle reads all of them in a single status request.
+
+    On a frozen clock, so that the 20 calls go out at one moment however slow the machine is.
+    """
     device.reset_stats()
     for n in range(20):
         await start_run(hass, f"action_{n}")
     for _ in range(5):
-        await advance(hass, 1)
+        freezer.tick(1)
+        await settle(hass)
     batches = device.stats()["status_ids_per_request"]
     assert batches, "the runs in flight were read"
     assert all(len(batch) == 20 for batch in batches)
@@ -61,6 +67,7 @@ async def test_concurrent_runs_share_one_status_request(
 @pytest.mark.parametrize(("max_executing", "busy"), [(20, True), (100, False)])
 async def test_burst_of_own_presses_never_expires_a_run(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     device: Device,
     config_entry: MockConfigEntry,
     max_executing: int,
@@ -70,7 +77,8 @@ async def test_burst_of_own_presses_never_expires_a_run(
 
     With the device's limit of 20 requests it answers 429 and calls are retried; with a device that
     would take all 45 at once, our own calls would push the first results out of its window, so
-    they wait for those to be read first.
+    they wait for those to be read first. On a frozen clock, so that the 45 presses come at one
+    moment however slow the machine is.
     """
     device.max_executing = max_executing
     config_entry.add_to_hass(hass)
@@ -79,7 +87,7 @@ async def test_burst_of_own_presses_never_expires_a_run(
     for n in range(45):
         await start_run(hass, f"action_{n}")
     for _ in range(120):
-        await advance(hass, 1)
+        freezer.tick(1)
         await settle(hass)
         run_states = {states(hass, f"action_{n}")["run_state"] for n in range(45)}
         if run_states <= {"success", "failure", "expired", "timeout"}:
