@@ -4,6 +4,7 @@ from dataclasses import replace
 import json
 from typing import Any
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 
 from benchmarks import cli, fanout, latency, polling, press, setup
@@ -53,8 +54,9 @@ async def test_quick_latency_benchmark_keeps_its_promises(socket_enabled: None) 
     for result in results.values():
         assert len(result.ours.latencies) == len(result.naive.latencies) > 0
         assert all(value >= 0 for value in result.ours.latencies)
-    # An action whose runs last as long each time is read right after it ends.
-    assert results["stable"].ours.p50 < results["stable"].naive.p50
+    # An action whose runs last as long each time is read once, when it has ended; naive polling
+    # reads it while it runs too.
+    assert results["stable"].ours.requests_per_run == 1
     assert results["stable"].ours.requests_per_run < results["stable"].naive.requests_per_run
     report = latency.format_report(latency.QUICK, list(results.values()))
     assert "latency p95" in report
@@ -82,7 +84,7 @@ async def test_setup_benchmark_measures_every_way(
 ) -> None:
     timings = await setup.run(hass, hass_storage, devices=2, actions=5, rounds=2)
     assert [timing.way for timing in timings] == ["fresh", "restored", "floor"]
-    assert all(len(timing.seconds) == 2 and timing.median > 0 for timing in timings)
+    assert all(len(timing.seconds) == 2 for timing in timings)
     report = setup.format_report(timings, devices=2, actions=5)
     assert "2 devices x 5 actions (60 entities)" in report
     assert "/ floor" in report
@@ -98,6 +100,10 @@ async def test_press_benchmark_measures_the_press(
     )
     one_at_a_time = await press.measure_side_by_side(hass, parallel_updates=1, seconds=0.3)
     ours = await press.measure_side_by_side(hass, seconds=0.3)  # as the button platform ships
-    # Both presses back in about one run's time, not two: they waited side by side.
-    assert 0.3 <= ours < 0.3 * 1.6
+    # The two presses waited side by side: the device ran both runs at once.
+    assert ours.runs_at_once == 2
+    # Before 2026.5, Home Assistant let a press of a single entity skip PARALLEL_UPDATES: there,
+    # one press at a time is not.
+    if (MAJOR_VERSION, MINOR_VERSION) >= (2026, 5):
+        assert one_at_a_time.runs_at_once == 1
     assert "one at a time" in press.format_report(latency, ours, one_at_a_time)

@@ -1,12 +1,12 @@
 """The blueprints users import, loaded by Home Assistant and run against the emulated device."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 import json
 from pathlib import Path
 import re
 import shutil
-import time
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -213,6 +213,11 @@ def calls(device: Device) -> int:
     return count
 
 
+# Loop turns a step takes: about ten times what a read, the automation it sets off and the call that
+# follows need, so that a step that should set nothing off has had its chance to.
+STEP_TURNS = 100
+
+
 class Clock:
     """Home Assistant's clock, moved by the test: a blueprint's delay passes when the test says.
 
@@ -226,11 +231,14 @@ class Clock:
         self.freezer = freezer
 
     async def step(self, seconds: float) -> None:
-        """Let `seconds` pass, and the loop and loopback HTTP run a little."""
+        """Let `seconds` pass, then let what fell due run: reads, automations, loopback HTTP.
+
+        Loop turns, not time: the loop's clock is frozen too, and loopback HTTP needs only turns.
+        """
         self.freezer.tick(timedelta(seconds=seconds))
         async_fire_time_changed(self.hass)
-        for _ in range(3):
-            await self.hass.async_add_executor_job(time.sleep, 0.005)
+        for _ in range(STEP_TURNS):
+            await asyncio.sleep(0)
 
     async def until(self, condition: Callable[[], bool]) -> None:
         """Let time pass in small steps until something a user can see has happened."""

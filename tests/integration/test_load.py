@@ -1,7 +1,9 @@
 """Load on the device, counted by the emulated device: idle, concurrent runs, a burst of presses."""
 
-import time
+import asyncio
+import itertools
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,16 +34,22 @@ async def test_idle_sends_no_status_request(hass: HomeAssistant, device: Device)
 
 
 @pytest.mark.parametrize("actions", [_many(20, 3.0)])
-@pytest.mark.usefixtures("init_integration")
 async def test_concurrent_runs_share_one_status_request(
-    hass: HomeAssistant, device: Device
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    device: Device,
 ) -> None:
-    """20 runs in flight: each cycle reads all of them in a single status request."""
+    """20 runs in flight: each cycle reads all of them in a single status request.
+
+    On a frozen clock, so that the 20 calls go out at one moment however slow the machine is.
+    """
     device.reset_stats()
     for n in range(20):
         await start_run(hass, f"action_{n}")
     for _ in range(5):
-        await advance(hass, 1)
+        freezer.tick(1)
+        await settle(hass)
     batches = device.stats()["status_ids_per_request"]
     assert batches, "the runs in flight were read"
     assert all(len(batch) == 20 for batch in batches)
@@ -59,6 +67,7 @@ async def test_concurrent_runs_share_one_status_request(
 @pytest.mark.parametrize(("max_executing", "busy"), [(20, True), (100, False)])
 async def test_burst_of_own_presses_never_expires_a_run(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     device: Device,
     config_entry: MockConfigEntry,
     max_executing: int,
@@ -68,7 +77,8 @@ async def test_burst_of_own_presses_never_expires_a_run(
 
     With the device's limit of 20 requests it answers 429 and calls are retried; with a device that
     would take all 45 at once, our own calls would push the first results out of its window, so
-    they wait for those to be read first.
+    they wait for those to be read first. On a frozen clock, so that the 45 presses come at one
+    moment however slow the machine is.
     """
     device.max_executing = max_executing
     config_entry.add_to_hass(hass)
@@ -77,7 +87,7 @@ async def test_burst_of_own_presses_never_expires_a_run(
     for n in range(45):
         await start_run(hass, f"action_{n}")
     for _ in range(120):
-        await advance(hass, 1)
+        freezer.tick(1)
         await settle(hass)
         run_states = {states(hass, f"action_{n}")["run_state"] for n in range(45)}
         if run_states <= {"success", "failure", "expired", "timeout"}:
@@ -87,22 +97,46 @@ async def test_burst_of_own_presses_never_expires_a_run(
     assert device.stats()["requests"]["call"] >= 45
 
 
+# A step of the test's clock while it watches status reads: a power of two, so that its multiples
+# add up exactly; a quarter of a second is four steps.
+READ_STEP = 1 / 16
+
+
+def _loop_time() -> float:
+    """The event loop's clock: the one the integration times its reads by."""
+    return asyncio.get_running_loop().time()
+
+
 @pytest.mark.parametrize("actions", [_many(45, 2.0)])
-@pytest.mark.parametrize("device_options", [{"status_rate": 10, "max_executing": 100}])
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    "device_options", [{"status_rate": 10, "max_executing": 100, "clock": _loop_time}]
+)
 async def test_burst_stays_within_the_status_rate_limit(
-    hass: HomeAssistant, device: Device
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    device: Device,
 ) -> None:
-    """Calls held back for the window do not each read: the device never has to refuse a read."""
-    started = time.monotonic()
+    """Calls held back for the window do not each read: the device never has to refuse a read.
+
+    The clock is frozen and moved by the test in steps; the device counts its rate limit on it
+    too. Every status request a step lets through came at that step's time.
+    """
     for n in range(45):
         await start_run(hass, f"action_{n}")
-    for _ in range(10):
+    read_at: list[float] = []
+    for step in range(1, 161):
+        freezer.tick(READ_STEP)
         await settle(hass)
-    stats = device.stats()
-    assert stats["status_rejected"] == 0
+        read_at += [step * READ_STEP] * (device.stats()["requests"]["status"] - len(read_at))
+        if {states(hass, f"action_{n}")["run_state"] for n in range(45)} == {"success"}:
+            break
+    else:
+        pytest.fail("the 45 runs did not all succeed within 10 s")
+    assert device.stats()["status_rejected"] == 0
     # Five held calls, yet reads stay a quarter of a second apart at least.
-    assert stats["requests"]["status"] <= (time.monotonic() - started) / MIN_READ_GAP + 1
+    assert len(read_at) > 1
+    assert min(b - a for a, b in itertools.pairwise(read_at)) >= MIN_READ_GAP, read_at
 
 
 SLOW_SEQUENCE = ActionDefinition(
