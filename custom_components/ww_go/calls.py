@@ -121,9 +121,11 @@ class RunCalls:
         key = None
         if isinstance(err, WwGoActionRunningError):
             # The device still runs the one Home Assistant follows (from before a restart, say),
-            # or one that another client started.
+            # or one that another client started: that one is looked for now, to be shown.
             mine = self._view.started_by(action_id) is StartedBy.HOME_ASSISTANT
             key = "action_running" if mine else "action_running_elsewhere"
+            if not mine:
+                self._engine.read_soon()
         return refusal_error(
             err,
             action_id=action_id,

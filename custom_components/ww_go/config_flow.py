@@ -19,7 +19,14 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .action_ids import ActionIdsError, parse_action_ids
-from .const import CONF_ACTION_IDS, DEFAULT_NAME, DOMAIN, LOGGER
+from .const import (
+    CONF_ACTION_IDS,
+    CONF_FOLLOW_OTHERS,
+    DEFAULT_FOLLOW_OTHERS,
+    DEFAULT_NAME,
+    DOMAIN,
+    LOGGER,
+)
 from .device import create_client
 from .wwgo import (
     ActionList,
@@ -133,13 +140,6 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
     @override
     def async_get_options_flow(config_entry: ConfigEntry) -> WwGoOptionsFlow:
         return WwGoOptionsFlow()
-
-    @classmethod
-    @callback
-    @override
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Only devices without an action list have options: the typed action IDs."""
-        return CONF_ACTION_IDS in config_entry.options
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the device's address and credentials."""
@@ -257,17 +257,22 @@ class WwGoConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class WwGoOptionsFlow(OptionsFlowWithReload):
-    """Edit the action IDs of a device that does not list its actions."""
+    """Whether to follow other clients' runs; the action IDs of a device that does not list them."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the action IDs."""
-        errors = _action_ids_errors(user_input)
+        """Ask for the options."""
+        typed = CONF_ACTION_IDS in self.config_entry.options
+        errors = _action_ids_errors(user_input) if typed else {}
         if user_input is not None and not errors:
             return self.async_create_entry(data=user_input)
+        fields: dict[Any, Any] = {vol.Required(CONF_FOLLOW_OTHERS): bool}
+        if typed:
+            fields |= ACTION_IDS_SCHEMA.schema
+        shown = {CONF_FOLLOW_OTHERS: DEFAULT_FOLLOW_OTHERS, **self.config_entry.options}
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                ACTION_IDS_SCHEMA, user_input or self.config_entry.options
+                vol.Schema(fields), user_input or shown
             ),
             errors=errors,
         )

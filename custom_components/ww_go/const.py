@@ -8,6 +8,9 @@ DOMAIN: Final = "ww_go"
 LOGGER: Final = logging.getLogger(__package__)
 
 CONF_ACTION_IDS: Final = "action_ids"
+# Follow the runs other clients of the device start (its web page, scripts, other systems).
+CONF_FOLLOW_OTHERS: Final = "follow_others"
+DEFAULT_FOLLOW_OTHERS: Final = True
 # A device that does not say its name is called this (Home Assistant numbers a second one).
 DEFAULT_NAME: Final = "WW Go"
 MANUFACTURER: Final = "WW Go"

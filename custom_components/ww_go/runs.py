@@ -14,7 +14,7 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .calls import RunCalls
-from .const import LOGGER
+from .const import CONF_FOLLOW_OTHERS, DEFAULT_FOLLOW_OTHERS, LOGGER
 from .coordinator import WwGoCoordinator
 from .scheduler import HassScheduler
 from .store import Kept, RunStore, after
@@ -51,7 +51,13 @@ class WwGoRuns:
         self._coordinator = coordinator
         self._store = store
         self._scheduler = HassScheduler(hass, entry)
-        self._engine = RunEngine(client, self._scheduler, self._on_run, self._on_read)
+        self._engine = RunEngine(
+            client,
+            self._scheduler,
+            self._on_run,
+            self._on_read,
+            follow=entry.options.get(CONF_FOLLOW_OTHERS, DEFAULT_FOLLOW_OTHERS),
+        )
         self.view = RunView()
         self.calls = RunCalls(
             hass, entry, self._engine, coordinator, self.view, shown=self.async_shown

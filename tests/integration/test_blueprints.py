@@ -171,7 +171,7 @@ async def test_notify_across_an_outage(
 
     await start_run(hass, "slow_failure")
     device.faults.offline = True
-    await advance(hass, 2)
+    await advance(hass, 6)  # the next read: after the pause a read that failed in the outage asks
     assert states(hass, "slow_failure")["run_state"] == "unavailable"
     await device.wait_idle()  # the run ends on the device while it cannot be reached
     device.faults.offline = False

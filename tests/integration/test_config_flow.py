@@ -20,6 +20,8 @@ from custom_components.ww_go.const import DOMAIN
 from custom_components.ww_go.wwgo import WwGoClient
 from simulator import Answer, Device, Faults, set_credentials
 
+from .conftest import advance
+
 AUTH = ("admin", "secret")
 PUMP_HOUSE = {"device_id": "wwgo-0042", "device_name": "Pump house"}
 OTHER_DEVICE = {"device_id": "wwgo-0099", "device_name": "Other"}
@@ -411,24 +413,41 @@ async def test_options_flow_edits_action_ids(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"action_ids": text}
+        result["flow_id"], {"follow_others": True, "action_ids": text}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"action_ids": error}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"action_ids": "modbus_write=Modbus write"}
+        result["flow_id"], {"follow_others": True, "action_ids": "modbus_write=Modbus write"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert config_entry.options == {"action_ids": "modbus_write=Modbus write"}
+    assert config_entry.options == {
+        "follow_others": True,
+        "action_ids": "modbus_write=Modbus write",
+    }
     await hass.async_block_till_done()
     assert hass.states.get("button.ww_go_modbus_write") is not None
     assert hass.states.get("button.ww_go_1") is None
 
 
-async def test_no_options_for_a_device_that_lists_its_actions(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+async def test_options_flow_turns_following_other_clients_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry, device: Device
 ) -> None:
-    assert init_integration.supports_options is False
+    """A device that lists its actions has one option: whether to follow other clients' runs."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    schema = result["data_schema"]
+    assert schema is not None
+    assert [str(key) for key in schema.schema] == ["follow_others"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"follow_others": False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {"follow_others": False}
+    await hass.async_block_till_done()  # reloaded with it
+    device.reset_stats()
+    await advance(hass, 10 * 60)
+    assert device.stats()["requests"]["status"] == 0  # nothing read while nothing runs
 
 
 # Reauthentication

@@ -34,16 +34,23 @@ async def test_idle_sends_no_status_request(hass: HomeAssistant, device: Device)
 
 
 @pytest.mark.parametrize("actions", [_many(20, 3.0)])
+@pytest.mark.parametrize("follow_others", [True, False], ids=["following", "own runs only"])
 async def test_concurrent_runs_share_one_status_request(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    init_integration: MockConfigEntry,
+    config_entry: MockConfigEntry,
     device: Device,
+    follow_others: bool,
 ) -> None:
     """20 runs in flight: each cycle reads all of them in a single status request.
 
-    On a frozen clock, so that the 20 calls go out at one moment however slow the machine is.
+    Following other clients' runs adds no request: their IDs ride along, 40 at most in all. On a
+    frozen clock, so that the 20 calls go out at one moment however slow the machine is.
     """
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={"follow_others": follow_others})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
     device.reset_stats()
     for n in range(20):
         await start_run(hass, f"action_{n}")
@@ -52,15 +59,18 @@ async def test_concurrent_runs_share_one_status_request(
         await settle(hass)
     batches = device.stats()["status_ids_per_request"]
     assert batches, "the runs in flight were read"
-    assert all(len(batch) == 20 for batch in batches)
     assert len(batches) <= 5
+    for batch in batches:
+        assert batch[:20] == list(range(100, 120))  # every run in flight, in one request
+        assert len(batch) == (40 if follow_others else 20)  # and the IDs after them
 
     await device.wait_idle()
     await advance(hass, 1)
     assert {states(hass, f"action_{n}")["run_state"] for n in range(20)} == {"success"}
     device.reset_stats()
-    await advance(hass, 30)
-    assert device.stats()["requests"]["status"] == 0
+    freezer.tick(30)
+    await advance(hass, 0)
+    assert device.stats()["requests"]["status"] == 0  # the next look for others' runs: a minute on
 
 
 @pytest.mark.parametrize("actions", [_many(45, 0.5)])
