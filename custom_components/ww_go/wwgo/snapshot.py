@@ -36,6 +36,8 @@ class Learnt:
     seen_up_to: int | None = None
     # Our own status IDs after it.
     own_ids: list[int] = field(default_factory=list)
+    # Other clients' status IDs that left the device's window before they were read.
+    unseen: int = 0
 
 
 @dataclass(frozen=True, slots=True)

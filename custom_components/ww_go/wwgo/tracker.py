@@ -308,6 +308,9 @@ class RunTracker:
         first = asked[0]
         found = follow.take(asked, answer, counts=self.actions, held_back=frozenset(self.held_back))
         self.read_on = found.read_on
+        learnt.unseen += found.unseen + sum(
+            1 for i in range(learnt.seen_up_to + 1, first) if i not in learnt.own_ids
+        )
         learnt.seen_up_to = max(learnt.seen_up_to, first - 1, found.seen_up_to or 0)
         learnt.own_ids = [i for i in learnt.own_ids if i > learnt.seen_up_to]
         # Only what is accounted for: past it may be the run of a call of ours not answered yet,
