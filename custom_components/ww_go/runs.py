@@ -77,6 +77,7 @@ class WwGoRuns:
         self._actions = kept.actions
         self._last.update(kept.last_runs)
         self.view.restore(kept.last_runs, self._engine.restore(kept.engine))
+        self._engine.set_actions(_request_counts(kept.actions))
 
     def _kept(self) -> Kept:
         return Kept(self._engine.snapshot(), dict(self._last), dict(self._actions))
@@ -120,7 +121,7 @@ class WwGoRuns:
         for action_id in set(self._last).union(self._actions).difference(actions):
             self._last.pop(action_id, None)
             self.view.forget(action_id)
-        self._engine.set_actions({key: action.request_count for key, action in actions.items()})
+        self._engine.set_actions(_request_counts(actions))
         self._actions = actions
         self._store.async_save_later(self._kept)
 
@@ -188,3 +189,7 @@ class WwGoRuns:
             "shown": self.view.states(),
             "sent": dict(self._client.sent),
         }
+
+
+def _request_counts(actions: Mapping[str, ActionDefinition]) -> dict[str, int | None]:
+    return {key: action.request_count for key, action in actions.items()}

@@ -1,11 +1,19 @@
-"""Entity IDs and presses, the way a user sees them."""
+"""Entity IDs and presses, the way a user sees them; what the integration writes to disk."""
 
+from collections.abc import Iterator
+import contextlib
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.components.button.const import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.storage import Store
+from homeassistant.util.file import WriteError
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ww_go.const import DOMAIN
 
 
 def entity_ids(slug: str) -> dict[str, str]:
@@ -108,3 +116,21 @@ async def call_action(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
+
+
+@contextlib.contextmanager
+def store_writes(entry: MockConfigEntry, *, fail: bool = False) -> Iterator[list[int]]:
+    """Count the writes of the entry's store (and make them fail, if `fail`)."""
+    key = f"{DOMAIN}.{entry.entry_id}"
+    written: list[int] = []
+    write = Store._async_write_data
+
+    async def counted(store: Store[Any], data: dict[str, Any]) -> None:
+        if store.key == key:
+            written.append(1)
+            if fail:
+                raise WriteError("No space left on device")
+        await write(store, data)
+
+    with patch.object(Store, "_async_write_data", counted):
+        yield written

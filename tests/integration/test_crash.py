@@ -4,22 +4,24 @@ A run the device accepted is on disk before it is shown running, and a run's end
 shown ended; status reads write nothing.
 """
 
-from collections.abc import Iterator
-import contextlib
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
-from homeassistant.util.file import WriteError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ww_go.const import DOMAIN
 from simulator import Device, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
-from .helpers import attributes, event, event_types, run_events, start_run, states
+from .helpers import (
+    attributes,
+    event,
+    event_types,
+    run_events,
+    start_run,
+    states,
+    store_writes,
+)
 from .restart import crashed
 
 EVENT_DATA = ("event_type", "reason", "code", "description", "status_ids")
@@ -33,24 +35,6 @@ def actions() -> tuple[Any, ...]:
         action("pump", "Pump", RequestDefinition("http", 201, 1.0)),
         action("quick", "Quick", RequestDefinition("http", 200, 0.05)),
     )
-
-
-@contextlib.contextmanager
-def _writes(entry: MockConfigEntry, fail: bool = False) -> Iterator[list[int]]:
-    """Count the writes of the entry's store (and make them fail, if `fail`)."""
-    key = f"{DOMAIN}.{entry.entry_id}"
-    written: list[int] = []
-    write = Store._async_write_data
-
-    async def counted(store: Store[Any], data: dict[str, Any]) -> None:
-        if store.key == key:
-            written.append(1)
-            if fail:
-                raise WriteError("No space left on device")
-        await write(store, data)
-
-    with patch.object(Store, "_async_write_data", counted):
-        yield written
 
 
 async def _shown(hass: HomeAssistant, slug: str, state: str) -> None:
@@ -135,7 +119,7 @@ async def test_killed_between_two_results(
 async def test_a_run_is_saved_twice_and_status_reads_never(
     hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
 ) -> None:
-    with _writes(init_integration) as written:
+    with store_writes(init_integration) as written:
         await start_run(hass, "quick")
         await finish_runs(hass, device)
         assert len(written) == 2  # the run accepted, the run ended
@@ -155,7 +139,7 @@ async def test_a_failing_save_loses_no_report_and_is_logged(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with _writes(init_integration, fail=True) as written:
+    with store_writes(init_integration, fail=True) as written:
         for _ in range(3):
             await start_run(hass, "quick")
             await finish_runs(hass, device)
