@@ -49,22 +49,22 @@ class Kept:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Kept:
         """What was written, by this release or a later one; a run it cannot read is left out."""
-        last_runs = (_ended(item) for item in data.get("last_runs", ()))
-        actions = (ActionDefinition.from_json(action) for action in data.get("actions", ()))
+        last_runs = (_read(Run.from_dict, item) for item in data.get("last_runs", ()))
+        actions = (_read(ActionDefinition.from_json, item) for item in data.get("actions", ()))
         return cls(
             EngineSnapshot.from_dict(data.get("engine", {})),
-            {run.action_id: run for run in last_runs if run is not None},
-            {action.id: action for action in actions},
+            {run.action_id: run for run in last_runs if run is not None and run.ended},
+            {action.id: action for action in actions if action is not None},
         )
 
 
-def _ended(data: Any) -> Run | None:
+def _read[T](read: Callable[[Any], T], data: Any) -> T | None:
+    """One kept item, or None (and a warning) when it cannot be read: the others still are."""
     try:
-        run = Run.from_dict(data)
+        return read(data)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        LOGGER.warning("A last run kept before the restart cannot be read (%s): %r", err, data)
+        LOGGER.warning("Something kept before the restart cannot be read (%s): %r", err, data)
         return None
-    return run if run.ended else None
 
 
 def after(last: Run | None, run: Run) -> Run:

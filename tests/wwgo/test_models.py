@@ -40,3 +40,9 @@ def test_an_action_back_in_the_next_list_stays() -> None:
     actions, missing = follow_list([a], {"a": a, "b": ActionDefinition("b")}, frozenset())
     actions, missing = follow_list([a, b], actions, missing)
     assert (actions, missing) == ({"a": a, "b": b}, frozenset())
+
+
+def test_an_action_kept_by_another_release_loads() -> None:
+    """Keys added later are ignored; keys an earlier release did not write take their defaults."""
+    kept = {"id": "door", "name": "Door", "icon": "mdi:door"}
+    assert ActionDefinition.from_json(kept) == ActionDefinition("door", "Door")

@@ -27,12 +27,16 @@ class ActionDefinition:
 
     @classmethod
     def from_json(cls, data: Any) -> ActionDefinition:
-        """An action from `as_json`; raises KeyError, TypeError or ValueError for anything else."""
-        count = data["request_count"]
+        """An action from `as_json` of any release.
+
+        A key it lacks takes its default, one it does not know is ignored. Raises KeyError,
+        TypeError or ValueError for what is no action.
+        """
+        name, count = data.get("name"), data.get("request_count")
         return cls(
             str(data["id"]),
-            None if data["name"] is None else str(data["name"]),
-            bool(data["enabled"]),
+            None if name is None else str(name),
+            bool(data.get("enabled", True)),
             None if count is None else int(count),
         )
 
