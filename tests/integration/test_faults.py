@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from simulator import Answer, Device, RequestDefinition
+from simulator import Answer, Device, DeviceError, RequestDefinition
 
 from .conftest import ACTIONS, action, advance, finish_runs
 from .helpers import event, run_events, start_run, states
@@ -106,8 +106,9 @@ async def test_a_run_whose_reads_keep_failing_is_read_once_the_device_answers(
 
 
 # A home on a slow machine: presses of a few actions while status reads are refused, fail or get
-# no answer, reboots, other clients' bursts, and a loop whose timers fire late.
+# no answer, reboots, other clients' bursts and runs, and a loop whose timers fire late.
 SLUGS = ("fast_http_request", "failing_http_request", "modbus_write", "filling")
+ACTION_IDS = ("1", "http_not_found", "modbus_write", "filling")
 STATUS_FAULTS: dict[str, dict[str, Any]] = {
     "none": {},
     "malformed": {"answer": Answer("status", 200, "{")},
@@ -123,6 +124,7 @@ HOME = st.one_of(
     st.tuples(st.just("fault"), st.sampled_from(list(STATUS_FAULTS))),
     st.tuples(st.just("reboot"), st.integers(0, 30)),
     st.tuples(st.just("external"), st.integers(1, 45)),
+    st.tuples(st.just("other"), st.sampled_from(ACTION_IDS)),
     st.tuples(st.just("slow_loop"), st.sampled_from([1, 2, 3])),
 )
 # Status IDs: the device starts at FIRST_ID; each reboot BOOT_IDS lower (IDs stay positive).
@@ -171,6 +173,11 @@ class Home:
     # The runs the device accepted from Home Assistant, and the run events fired.
     accepted: Counter[tuple[str, tuple[int, ...]]] = field(default_factory=Counter)
     fired: list[State] = field(default_factory=list)
+    # Other clients' runs; those started once Home Assistant knew where the IDs stand (a call of
+    # its own accepted since the device last started).
+    others: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)
+    noted: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)
+    position_known: bool = False
 
     async def wait(self, seconds: float) -> None:
         """Let time pass; on a slow loop, timers fire late (in longer steps)."""
@@ -184,6 +191,15 @@ class Home:
         """Restart the device: its statuses are gone, its IDs count from below the last ones."""
         self.boots += 1
         await self.device.reboot(first_status_id=FIRST_ID - BOOT_IDS * self.boots)
+        self.position_known = False
+
+    def other(self, action_id: str) -> None:
+        """Another client runs the action (it may be refused: still running, device busy)."""
+        with contextlib.suppress(DeviceError):
+            run = (action_id, tuple(self.device.call_as_other(action_id)))
+            self.others.add(run)
+            if self.position_known:
+                self.noted.add(run)
 
     def fault(self, kind: str) -> None:
         """Answer status reads this way from now on."""
@@ -209,6 +225,8 @@ async def _live(home: Home, operations: list[tuple[str, Any]]) -> None:
             home.fault("none")
         elif name == "external":
             device.advance_external(value)
+        elif name == "other":
+            home.other(value)
         else:
             home.slowness = value
     home.fault("none")
@@ -226,6 +244,7 @@ async def home(hass: HomeAssistant, device: Device, freezer: FrozenDateTimeFacto
     def counted(action_id: str) -> list[int]:
         ids = call(action_id)
         home.accepted[action_id, tuple(ids)] += 1
+        home.position_known = True
         return ids
 
     device.call = counted  # type: ignore[method-assign]
@@ -237,15 +256,26 @@ async def _every_run_reported_once(home: Home, operations: list[tuple[str, Any]]
     """One Home Assistant lives through every example, as a home does, day after day."""
     home.accepted.clear()
     home.fired.clear()
+    home.others.clear()
+    home.noted.clear()
     home.slowness = 1
     await _live(home, operations)
     # Runs never accepted (the device stayed busy) have no status IDs: they are not counted.
-    reported = Counter(
-        (state.attributes["action_id"], tuple(ids))
-        for state in home.fired
-        if (ids := state.attributes["status_ids"])
-    )
-    assert reported == home.accepted
+    reported = {
+        by: Counter(
+            (state.attributes["action_id"], tuple(ids))
+            for state in home.fired
+            if (ids := state.attributes["status_ids"]) and state.attributes["started_by"] == by
+        )
+        for by in ("home_assistant", "other")
+    }
+    assert reported["home_assistant"] == home.accepted
+    # Other clients' runs: real ones, each once; every one the device still holds that started
+    # once Home Assistant knew where the IDs stand.
+    assert set(reported["other"]) <= home.others
+    assert all(count == 1 for count in reported["other"].values())
+    held = set(home.device.status_ids)
+    assert {run for run in home.noted if held.issuperset(run[1])} <= set(reported["other"])
 
 
 _SETTINGS: dict[str, Any] = {

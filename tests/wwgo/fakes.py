@@ -143,6 +143,8 @@ class FakeDevice:
     answer_delay: float = 0.0
     timeout: float = 10.0
     runs: list[FakeRun] = field(default_factory=list)
+    # Every run since the start, reboots or not.
+    history: list[FakeRun] = field(default_factory=list)
     held: dict[int, tuple[str, int]] = field(default_factory=dict)
     calls: int = 0
     call_times: list[float] = field(default_factory=list)
@@ -192,7 +194,9 @@ class FakeDevice:
             ends.append(end)
         codes = [code for code, _ in requests]
         durations = [duration for _, duration in requests]
-        self.runs.append(FakeRun(action_id, ids, ends, codes, durations, other))
+        run = FakeRun(action_id, ids, ends, codes, durations, other)
+        self.runs.append(run)
+        self.history.append(run)
         return tuple(ids)
 
     def allocate(self, action_id: str) -> int:

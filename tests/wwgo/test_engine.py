@@ -449,6 +449,8 @@ async def test_a_restored_run_the_device_lost_expires_saying_so(
 # -- every accepted run reaches exactly one end, whatever the device does --
 
 ENGINE_EXAMPLES = 150
+FIRST_ID = 10**6
+BOOT_IDS = 10**4
 ENGINE_FUZZ_EXAMPLES = 5_000
 OPERATIONS = st.one_of(
     st.tuples(st.just("press"), st.sampled_from(["fast", "slow", "failing", "seq", "long"])),
@@ -470,6 +472,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("external"), st.integers(min_value=1, max_value=45)),
     st.tuples(st.just("reboot"), st.just(1)),
     st.tuples(st.just("give_up"), st.just(0)),
+    # Another client runs a known action (its web page, a script).
+    st.tuples(st.just("other"), st.sampled_from(["fast", "slow", "failing", "seq", "long"])),
 )
 READ_FAULTS: dict[str, BaseException] = {
     "timeout": WwGoTimeoutError("no answer"),
@@ -489,6 +493,11 @@ class Home:
     handles: list[RunHandle] = field(default_factory=list)
     # The slowest the loop has been: timers planned then fire that late.
     slowest: float = 1.0
+    # Since the last reboot the device accepted a call of ours: the engine knows where its IDs
+    # stand. Other clients' runs started then, by their status IDs.
+    position_known: bool = False
+    noted: set[tuple[int, ...]] = field(default_factory=set)
+    boots: int = 0
 
 
 async def _meanwhile[T](home: Home, work: Awaitable[T]) -> T:
@@ -502,7 +511,14 @@ async def _meanwhile[T](home: Home, work: Awaitable[T]) -> T:
 
 async def _press(home: Home, action_id: str) -> None:
     with contextlib.suppress(WwGoError):
-        home.handles.append(await _meanwhile(home, call(home.engine, action_id)))
+        handle = await _meanwhile(home, call(home.engine, action_id))
+        home.handles.append(handle)
+        home.position_known |= bool(handle.status_ids)
+
+
+async def _other(home: Home, action_id: str) -> None:
+    if (ids := home.device.call_as_other(action_id)) and home.position_known:
+        home.noted.add(ids)
 
 
 async def _press_twice_at_once(home: Home, action_id: str) -> None:
@@ -549,7 +565,11 @@ async def _slow_the_loop(home: Home, factor: float) -> None:
 
 
 async def _reboot(home: Home, _: object) -> None:
-    home.device.reboot()
+    # IDs count anew, from below the last boot's and never from one used before: a run is known
+    # by its status IDs for the whole play.
+    home.boots += 1
+    home.device.reboot(first_id=FIRST_ID - BOOT_IDS * home.boots)
+    home.position_known = False
 
 
 async def _set_busy(home: Home, count: int) -> None:
@@ -587,10 +607,11 @@ PLAY: dict[str, Callable[[Home, Any], Awaitable[None]]] = {
     "external": _external,
     "reboot": _reboot,
     "give_up": _give_up,
+    "other": _other,
 }
 
 
-async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
+async def _play(operations: list[tuple[str, Any]], *, eager: bool, follow: bool = True) -> None:
     clock = FakeClock(eager=eager)
     device = FakeDevice(
         clock,
@@ -601,9 +622,12 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
             "seq": [(200, 0.1), (-104, 0.1)],
             "long": [(200, 100.0)],
         },
+        next_id=FIRST_ID,
     )
     heard = Heard()
-    engine = RunEngine(device, clock, heard.on_run, heard.on_read)
+    engine = RunEngine(device, clock, heard.on_run, heard.on_read, follow=follow)
+    engine.set_actions({key: len(requests) for key, requests in device.actions.items()})
+    engine.read_soon()  # as Home Assistant starts it
     home = Home(clock, device, engine, heard)
     for name, value in operations:
         await PLAY[name](home, value)
@@ -630,21 +654,37 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
     for handle in handles:
         assert handle in heard.ends
         assert handle.run == heard.ends[handle]
-    # Each accepted run: reported running, then ended once (a reboot may reuse its IDs later).
+    # Each accepted run (or another client's found): reported running at most once, then ended
+    # once (a reboot may reuse its IDs later); never another client's taken for ours, or ours
+    # for another client's.
+    started_by = {tuple(run.status_ids): run.other for run in device.history}
+    assert len(started_by) == len(device.history)  # no ID handed out twice
     following: set[tuple[int, ...]] = set()
+    ended: list[tuple[int, ...]] = []
     for result in heard.runs:
+        if result.status_ids:
+            by_other = result.started_by is StartedBy.OTHER
+            assert started_by[result.status_ids] is by_other, result
         if result.state is RunState.RUNNING:
             assert result.status_ids not in following
             following.add(result.status_ids)
         elif result.ended and result.status_ids:
-            following.remove(result.status_ids)
+            following.discard(result.status_ids)
+            ended.append(result.status_ids)
     assert not following
+    if follow:
+        # Every other client's run the device still holds, started once the engine knew where
+        # the IDs stand, was reported exactly once.
+        held = [ids for ids in home.noted if all(i in device.held for i in ids)]
+        assert {ids: ended.count(ids) for ids in held} == dict.fromkeys(held, 1)
+    else:
+        assert all(result.started_by is StartedBy.HOME_ASSISTANT for result in heard.runs)
     never_accepted = [h for h in handles if not heard.ends[h].status_ids]
     assert all(heard.ends[h].state is RunState.FAILURE for h in never_accepted)
     queued = sum(1 for r in heard.runs if r.state is RunState.QUEUED)
     assert len(never_accepted) <= queued <= len(handles)
     assert not engine.in_flight
-    assert clock.pending_timers() == 0
+    assert clock.pending_timers() == (1 if follow else 0)  # the next look for others' runs
     # Never two status requests closer than the device's patience allows.
     gaps = [b - a for a, b in itertools.pairwise(device.read_times)]
     assert all(gap >= MIN_READ_GAP - 1e-9 for gap in gaps)
@@ -652,20 +692,20 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool) -> None:
 
 
 @settings(max_examples=ENGINE_EXAMPLES, deadline=None)
-@given(st.lists(OPERATIONS, max_size=30), st.booleans())
+@given(st.lists(OPERATIONS, max_size=30), st.booleans(), st.booleans())
 def test_every_accepted_run_ends_exactly_once(
-    operations: list[tuple[str, Any]], eager: bool
+    operations: list[tuple[str, Any]], eager: bool, follow: bool
 ) -> None:
-    asyncio.run(_play(operations, eager=eager))
+    asyncio.run(_play(operations, eager=eager, follow=follow))
 
 
 @pytest.mark.fuzz
 @settings(max_examples=ENGINE_FUZZ_EXAMPLES, deadline=None, database=None)
-@given(st.lists(OPERATIONS, max_size=60), st.booleans())
+@given(st.lists(OPERATIONS, max_size=60), st.booleans(), st.booleans())
 def test_every_accepted_run_ends_exactly_once_fuzz(
-    operations: list[tuple[str, Any]], eager: bool
+    operations: list[tuple[str, Any]], eager: bool, follow: bool
 ) -> None:
-    asyncio.run(_play(operations, eager=eager))
+    asyncio.run(_play(operations, eager=eager, follow=follow))
 
 
 async def test_two_presses_at_once_while_busy_queue_one_run(
@@ -799,7 +839,8 @@ async def test_while_nothing_runs_the_ids_after_the_newest_known_are_read_once_a
 ) -> None:
     await clock.advance(10 * 60)
     assert len(device.reads) == 10
-    assert device.reads[0] == list(range(101, 141))  # the 40 after the last one of ours
+    # The 36 after the last one of ours, and 4 a window apart past them: has it gone further?
+    assert device.reads[0] == [*range(101, 137), 176, 216, 256, 296]
     assert heard.runs == []
 
 
@@ -834,6 +875,17 @@ async def test_runs_pushed_out_before_they_were_read_are_counted_not_invented(
     assert _others(heard) == [("fast", "success", ids)]
     learnt = follower.snapshot().learnt
     assert (learnt.seen_up_to, learnt.unseen) == (ids[-1], 11)
+
+
+async def test_others_that_went_further_than_one_read_reaches_are_caught_up_with(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    device.external(150)  # more than one read reaches between two looks
+    ids = device.call_as_other("failing")
+    await clock.advance(61)
+    assert _others(heard) == [("failing", "failure", ids)]
+    assert len(device.reads) <= 4  # read on, a quarter of a second apart
+    assert follower.snapshot().learnt.unseen == 150 - 39
 
 
 async def test_an_answer_to_every_id_asked_is_read_on_at_once(

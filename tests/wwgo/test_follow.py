@@ -135,3 +135,12 @@ def test_every_id_asked_is_in_one_run_or_accounted_for(actions: list[str | None]
 @pytest.mark.parametrize("room", [0, 1, 39])
 def test_probes_fit_the_room(room: int) -> None:
     assert len(probe_ids(room, None)) == room
+
+
+def test_ids_up_to_the_newest_known_not_answered_are_gone() -> None:
+    """The device counts from further on (a restart, say): what was asked below it is gone."""
+    found = take(tuple(range(101, 111)), {}, counts=COUNTS, newest=150)
+    assert (found.runs, found.seen_up_to, found.unseen, found.read_on) == ([], 110, 10, True)
+    found = take(tuple(range(101, 111)), _answer(_status("door", 103)), counts=COUNTS, newest=105)
+    assert [action for action, _ in found.runs] == ["door"]
+    assert (found.seen_up_to, found.unseen, found.read_on) == (105, 4, False)

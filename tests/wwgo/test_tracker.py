@@ -251,7 +251,7 @@ def test_expire_all_after_a_reboot() -> None:
     _start(tracker, "b", [901, 902], now=0.0)
     assert tracker.restarted([3])
     assert not tracker.restarted([903])
-    results = [run for _, run in tracker.expire_all(wall=1.0)]
+    results = [run for _, run in tracker.expire_all(wall=1.0, newest=2)]
     assert [(r.action_id, r.state) for r in results] == [
         ("a", RunState.EXPIRED),
         ("b", RunState.EXPIRED),

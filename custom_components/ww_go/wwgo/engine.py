@@ -112,7 +112,8 @@ class RunEngine:
         tracker, scheduler = self._tracker, self._scheduler
         if tracker.restarted(status_ids):
             # The device rebooted: the runs in flight went with it.
-            self._report_changes(tracker.expire_all(scheduler.wall()))
+            ended = tracker.expire_all(scheduler.wall(), newest=min(status_ids) - 1)
+            self._report_changes(ended)
         self._report(handle, tracker.start(handle, status_ids, scheduler.now(), scheduler.wall()))
         self._reads.schedule()
 

@@ -20,6 +20,9 @@ FOLLOW_INTERVAL: Final = 60.0
 # its first STATUS_WINDOW * PROBES IDs with one request (the window holds one of them).
 PROBE_SPACING: Final = STATUS_WINDOW
 PROBES: Final = STATUS_WINDOW
+# IDs a window apart past the ones after the newest known: has the device gone further on than
+# one read reaches (others handed out more than a window between two looks)?
+AHEAD: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +35,13 @@ class ReadPlan:
     follow: tuple[int, ...] = ()
     # IDs spaced across the first ones a device hands out: where does a restarted device stand?
     probes: tuple[int, ...] = ()
+    # IDs a window apart past `follow`: has the device gone further on?
+    ahead: tuple[int, ...] = ()
 
     @property
     def ids(self) -> list[int]:
         """Every ID asked for, once."""
-        return sorted({*self.pending, *self.follow, *self.probes})
+        return sorted({*self.pending, *self.follow, *self.probes, *self.ahead})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,11 @@ def follow_ids(first: int, room: int, skip: frozenset[int]) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def ahead_ids(last: int, count: int = AHEAD) -> tuple[int, ...]:
+    """`count` IDs a window apart after `last`."""
+    return tuple(last + STATUS_WINDOW * step for step in range(1, count + 1))
+
+
 def probe_ids(room: int, below: int | None) -> tuple[int, ...]:
     """IDs spaced across the first ones a device hands out, all below `below` if given."""
     probes = range(1, PROBE_SPACING * PROBES, PROBE_SPACING)
@@ -76,26 +86,24 @@ def take(
     *,
     counts: Mapping[str, int | None],
     held_back: frozenset[str] = frozenset(),
+    newest: int | None = None,
 ) -> Found:
     """What an answer to the follow IDs `asked` (in order) says of other clients' runs.
 
     `counts` are the known actions, with how many requests each run of them takes (None: not
     known); runs of other actions are no business of ours. The runs of actions in `held_back`
     (being called by Home Assistant meanwhile: they may be its own) are left to the next read.
+    `newest` is the newest ID known to be handed out: one up to it not answered is gone.
     """
     if not asked:
         return Found()
     answered = [i for i in asked if i in answer]
-    if not answered:
-        # Nothing handed out after the last ID accounted for (or it all left the window).
-        return Found()
-    groups = _groups([answer[i] for i in answered])
     runs: list[tuple[str, tuple[RequestStatus, ...]]] = []
     seen_up_to = asked[0] - 1
     unseen = 0
-    # The last ID asked was answered: more may have come after it.
-    read_on = answered[-1] == asked[-1]
-    for index, group in enumerate(groups):
+    # The last ID asked was answered, or is known to be handed out: more may come after it.
+    read_on = (bool(answered) and answered[-1] == asked[-1]) or (newest or 0) > asked[-1]
+    for index, group in enumerate(_groups([answer[i] for i in answered])):
         action_id = group[0].action_id
         if action_id in held_back:
             read_on = False  # Home Assistant's own, perhaps: its call's answer tells, then a read
@@ -108,7 +116,7 @@ def take(
             # it fills what was asked (then it waits for a read with more room).
             read_on = index > 0
             break
-        unseen += sum(1 for i in asked if seen_up_to < i < group[0].id and i not in answer)
+        unseen += _gone(asked, answer, seen_up_to, group[0].id)
         whole, cut = _split(group, count, from_start=at_top)
         if action_id in counts:
             runs.extend((action_id, run) for run in whole)
@@ -117,7 +125,19 @@ def take(
             break
         unseen += cut
         seen_up_to = group[-1].id
+    else:
+        # Past the last run found, what is not answered up to the newest known is gone too.
+        if newest is not None and (past := [i for i in asked if seen_up_to < i <= newest]):
+            unseen += _gone(asked, answer, seen_up_to, past[-1] + 1)
+            seen_up_to = past[-1]
+    if seen_up_to < asked[0]:
+        return Found(read_on=read_on)  # nothing accounted for
     return Found(runs, seen_up_to, unseen, read_on)
+
+
+def _gone(asked: Sequence[int], answer: Mapping[int, RequestStatus], after: int, to: int) -> int:
+    """How many IDs asked after `after` and before `to` were not answered: gone unread."""
+    return sum(1 for i in asked if after < i < to and i not in answer)
 
 
 def _groups(statuses: list[RequestStatus]) -> list[list[RequestStatus]]:

@@ -66,7 +66,7 @@ class RunTracker:
         ids = handle.status_ids
         learnt = self.learnt
         if not restored and self.restarted(ids):
-            learnt.newest_id, learnt.seen_up_to = None, 0
+            learnt.newest_id, learnt.seen_up_to = None, max(0, ids[-1] - self.window)
         self._observe(ids)
         self.in_flight[ids[0]] = handle
         if handle.started_by is StartedBy.HOME_ASSISTANT:
@@ -95,16 +95,18 @@ class RunTracker:
         newest = self.learnt.newest_id
         return newest is not None and min(status_ids) <= newest
 
-    def expire_all(self, wall: float) -> list[Change]:
+    def expire_all(self, wall: float, *, newest: int) -> list[Change]:
         """End every run in flight: their statuses went with a reboot.
 
-        The device counts its IDs anew: every run from now on is news.
+        The device counts its IDs anew, `newest` the newest seen since: every run it still holds
+        is news.
         """
         outcome = Outcome.of(EndReason.DEVICE_RESTARTED, wall)
         ended = [(handle, handle.current(outcome)) for handle in self.in_flight.values()]
         self.in_flight.clear()
         learnt = self.learnt
-        learnt.newest_id, learnt.seen_up_to, learnt.own_ids = None, 0, []
+        learnt.newest_id, learnt.own_ids = newest, []
+        learnt.seen_up_to = max(0, newest - self.window)
         return ended
 
     def _observe(self, ids: Iterable[int]) -> None:
@@ -153,7 +155,10 @@ class RunTracker:
             return ReadPlan(pending, probes=follow.probe_ids(room, below=self.oldest_held()))
         first = max(learnt.seen_up_to + 1, self.oldest_held() or 1)
         skip = frozenset({*learnt.own_ids, *pending})
-        return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
+        if room <= 2 * follow.AHEAD:
+            return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
+        ids = follow.follow_ids(first, room - follow.AHEAD, skip)
+        return ReadPlan(pending, follow=ids, ahead=follow.ahead_ids(ids[-1]))
 
     def next_read_delay(self, now: float) -> float | None:
         """Seconds until the next status read; None when there is nothing to read."""
@@ -251,7 +256,15 @@ class RunTracker:
             changes.append((handle, run))
         if plan.follow:
             changes += self._followed(plan.follow, answer, now, wall)
+        if ahead := [i for i in plan.ahead if i in answer and i not in self.held_ids(answer)]:
+            # The device went further on than what was read: the next read starts further on.
+            self._observe(ahead)
+            self.read_on = True
         return changes
+
+    def held_ids(self, answer: Mapping[int, RequestStatus]) -> set[int]:
+        """IDs in an answer of actions being called: maybe a call of ours, not answered yet."""
+        return {i for i, status in answer.items() if status.action_id in self.held_back}
 
     def _outcome(
         self, handle: RunHandle, evicted: list[int], now: float, wall: float
@@ -294,9 +307,7 @@ class RunTracker:
         if not hits or oldest is None or min(hits) >= oldest:
             return None  # nothing older than the window as known: no restart seen
         # The device holds an ID older than its window can: it restarted and counts anew.
-        ended = self.expire_all(wall)
-        learnt.newest_id = max(hits)
-        return ended
+        return self.expire_all(wall, newest=max(hits))
 
     def _followed(
         self, asked: tuple[int, ...], answer: Mapping[int, RequestStatus], now: float, wall: float
@@ -306,11 +317,17 @@ class RunTracker:
         if learnt.seen_up_to is None:
             return []
         first = asked[0]
-        found = follow.take(asked, answer, counts=self.actions, held_back=frozenset(self.held_back))
-        self.read_on = found.read_on
-        learnt.unseen += found.unseen + sum(
-            1 for i in range(learnt.seen_up_to + 1, first) if i not in learnt.own_ids
+        found = follow.take(
+            asked,
+            answer,
+            counts=self.actions,
+            held_back=frozenset(self.held_back),
+            newest=learnt.newest_id,
         )
+        self.read_on = found.read_on
+        skipped = first - 1 - learnt.seen_up_to  # left the window before the first one asked
+        own = sum(1 for i in learnt.own_ids if learnt.seen_up_to < i < first)
+        learnt.unseen += found.unseen + max(0, skipped - own)
         learnt.seen_up_to = max(learnt.seen_up_to, first - 1, found.seen_up_to or 0)
         learnt.own_ids = [i for i in learnt.own_ids if i > learnt.seen_up_to]
         # Only what is accounted for: past it may be the run of a call of ours not answered yet,
