@@ -19,6 +19,7 @@ run ended are each on disk before they are shown), and per status read of a run 
 (none: reads change nothing worth a write).
 """
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -123,9 +124,14 @@ def _naive(runtime: WwGoRuntimeData) -> Callable[[], None]:
 
 
 async def _settle(hass: HomeAssistant, device: Device) -> None:
+    """Let the device's runs end, and the reads and health checks under way be answered.
+
+    Loop turns, not time: an exchange with the device on loopback needs a few turns only.
+    """
     await device.wait_idle()
     for _ in range(3):
-        await hass.async_add_executor_job(time.sleep, 0.005)
+        for _ in range(10):
+            await asyncio.sleep(0)
         await hass.async_block_till_done()
 
 

@@ -154,10 +154,16 @@ async def test_a_call_waiting_when_home_assistant_stops_ends_with_a_clear_error(
     device.set_actions(_pump(200, 1.0))
     # A task Home Assistant waits for when it stops, as it waits for a running script.
     waiting = hass.async_create_task(call_action(hass, device_id=device_id, action_id="pump"))
-    for _ in range(500):
-        if device.is_running("pump"):
+    # Loop turns, not time: the call goes to the device over loopback. Its run is shown running
+    # once the device has accepted it; a few turns more and the call waits for the run's end.
+    for _ in range(1000):
+        if states(hass, SLUG)["run_state"] == "running":
             break
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)
+    else:
+        pytest.fail("the device did not accept the call")
+    for _ in range(100):
+        await asyncio.sleep(0)
     await hass.async_stop()
     assert device.is_running("pump")
     with pytest.raises(HomeAssistantError) as err:

@@ -25,11 +25,12 @@ from simulator.device import Endpoint
 
 from .conftest import (
     FIRST_ID,
+    SEQUENCE_STEP,
     Client,
     ClientFactory,
     ClientOf,
+    LoopClock,
     basic_auth,
-    eventually,
     make_device,
 )
 
@@ -107,14 +108,14 @@ async def test_call_while_running_is_a_conflict(client: Client, device: Device) 
     assert device.stats()["call_rejected"]["409"] == 1
 
 
-async def test_call_over_the_request_limit_is_busy(serve: ClientFactory) -> None:
+async def test_call_over_the_request_limit_is_busy(serve: ClientFactory, clock: LoopClock) -> None:
     device = make_device(max_executing=3)
     client = await serve(device)
     assert (await client.post(f"{CALL}?id=sequence")).status == 202
     response = await client.post(f"{CALL}?id=1")
     assert response.status == 429
     assert response.headers["Retry-After"] == "1"
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     assert (await client.post(f"{CALL}?id=1")).status == 202
 
 
@@ -123,7 +124,9 @@ async def test_call_is_post_only(client: Client) -> None:
 
 
 @pytest.mark.parametrize("running_code", [-1, 0])
-async def test_status_running_then_final(serve: ClientFactory, running_code: int) -> None:
+async def test_status_running_then_final(
+    serve: ClientFactory, clock: LoopClock, running_code: int
+) -> None:
     device = make_device(running_code=running_code)
     client = await serve(device)
     location = (await client.post(f"{CALL}?id=http_not_found")).headers["Location"]
@@ -131,15 +134,15 @@ async def test_status_running_then_final(serve: ClientFactory, running_code: int
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert await response.json() == [entry("http_not_found", FIRST_ID, running_code, 0)]
-    await device.wait_idle()
+    await clock.advance(0.02)
     response = await client.get(location)
     assert await response.json() == [entry("http_not_found", FIRST_ID, 404, 0.02)]
 
 
-async def test_status_of_several_ids(client: Client, device: Device) -> None:
+async def test_status_of_several_ids(client: Client, clock: LoopClock) -> None:
     await client.post(f"{CALL}?id=sequence")
     await client.post(f"{CALL}?id=modbus_slave_failure")
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     response = await client.get(f"{STATUS}?id={FIRST_ID + 3},{FIRST_ID},99,{FIRST_ID + 2}")
     assert await response.json() == [
         entry("modbus_slave_failure", FIRST_ID + 3, -104, 0.013),
@@ -163,8 +166,9 @@ async def test_status_with_malformed_ids(client: Client, device: Device, query: 
     assert device.stats()["requests"]["status"] == 0
 
 
-async def test_status_polled_too_often(serve: ClientFactory) -> None:
-    device = make_device(status_rate=2)
+async def test_status_polled_too_often(serve: ClientFactory, clock: LoopClock) -> None:
+    # On the frozen clock: the three reads come within one second however slow the machine.
+    device = make_device(status_rate=2, clock=clock)
     client = await serve(device)
     assert (await client.get(f"{STATUS}?id=1")).status == 200
     assert (await client.get(f"{STATUS}?id=1")).status == 200
@@ -193,7 +197,7 @@ async def test_forty_own_calls_evict_the_oldest(serve: ClientFactory) -> None:
     client = await serve(device)
     first = (await client.post(f"{CALL}?id=now")).headers["Location"]
     for _ in range(40):
-        await device.wait_idle()
+        await device.wait_idle()  # a run of no duration ends in loop turns
         assert (await client.post(f"{CALL}?id=now")).status == 202
     assert await (await client.get(first)).json() == []
     assert device.status_ids == list(range(FIRST_ID + 1, FIRST_ID + 41))
@@ -301,18 +305,23 @@ async def test_offline_drops_the_connection(
 
 
 @pytest.mark.parametrize(("method", "path"), API_ROUTES)
-async def test_delay(client: Client, device: Device, method: str, path: str) -> None:
+async def test_delay(
+    client: Client, device: Device, clock: LoopClock, method: str, path: str
+) -> None:
     device.faults.delay = 0.05
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    assert (await client.request(method, path)).status in {200, 202}
-    assert loop.time() - started >= 0.045
+    answer = asyncio.ensure_future(client.request(method, path))
+    await clock.advance(0.04)
+    assert not answer.done()
+    assert device.stats()["requests"] == {"call": 0, "status": 0, "actions": 0}
+    await clock.advance(0.01)
+    assert (await clock.at_once(answer)).status in {200, 202}
 
 
-async def test_delay_leaves_emulator_control_alone(client: Client, device: Device) -> None:
+async def test_delay_leaves_emulator_control_alone(
+    client: Client, device: Device, clock: LoopClock
+) -> None:
     device.faults.delay = 5
-    async with asyncio.timeout(1):
-        assert (await client.get("/_sim/stats")).status == 200
+    assert (await clock.at_once(client.get("/_sim/stats"))).status == 200
 
 
 @pytest.mark.parametrize(("method", "path"), API_ROUTES[1:])
@@ -569,7 +578,9 @@ async def test_action_list_switched_off_and_on(serve: ClientFactory, device: Dev
 OTHER_CALL = "/_sim/call"
 
 
-async def test_another_client_runs_an_action(client: Client, device: Device) -> None:
+async def test_another_client_runs_an_action(
+    client: Client, device: Device, clock: LoopClock
+) -> None:
     await client.post(f"{CALL}?id=1")
     response = await client.post(OTHER_CALL, params={"id": "sequence"})
     assert response.status == 202
@@ -577,7 +588,7 @@ async def test_another_client_runs_an_action(client: Client, device: Device) -> 
     ids = [FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]
     assert await response.json() == {"status_ids": ids}
     assert device.is_running("sequence")
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     entries = await (await client.get(f"{STATUS}?id={','.join(map(str, ids))}")).json()
     assert [(e["action_id"], e["code"]) for e in entries] == [
         ("sequence", 200),
@@ -652,11 +663,10 @@ async def test_another_client_needs_no_login(serve: ClientFactory, device: Devic
     ],
 )
 async def test_another_client_is_untouched_by_faults(
-    client: Client, device: Device, faults: dict[str, Any]
+    client: Client, device: Device, clock: LoopClock, faults: dict[str, Any]
 ) -> None:
     assert (await client.post("/_sim/faults", json=faults)).status == 200
-    async with asyncio.timeout(1):
-        response = await client.post(f"{OTHER_CALL}?id=1")
+    response = await clock.at_once(client.post(f"{OTHER_CALL}?id=1"))
     assert response.status == 202
     assert await response.json() == {"status_ids": [FIRST_ID]}
     assert device.is_running("1")
@@ -667,11 +677,14 @@ async def test_no_other_clients_by_default(client: Client, device: Device) -> No
     assert not client.app[OTHER_CLIENTS_KEY].running
 
 
-async def test_other_clients_run_while_served(client_of: ClientOf, device: Device) -> None:
+async def test_other_clients_run_while_served(
+    client_of: ClientOf, device: Device, clock: LoopClock
+) -> None:
     others = [OtherClient("1", 0.005, first=0.0), OtherClient("http_not_found", 0.005)]
     app = create_app(device, others=others, auth=AUTH)
     client = await client_of(app)
-    await eventually(lambda: len(device.status_ids) >= 6)
+    await clock.advance(0.1)
+    assert len(device.status_ids) >= 6
     assert app[OTHER_CLIENTS_KEY].running
     await client.close()
     assert not app[OTHER_CLIENTS_KEY].running

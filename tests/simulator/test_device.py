@@ -19,7 +19,7 @@ from simulator import (
     default_actions,
 )
 
-from .conftest import FAST_ACTIONS, FIRST_ID, SEQUENCE_STEP, eventually, make_device
+from .conftest import FAST_ACTIONS, FIRST_ID, SEQUENCE_STEP, LoopClock, make_device
 
 
 class FakeClock:
@@ -70,12 +70,12 @@ def test_call_needs_a_running_loop() -> None:
     assert device.status_ids == []
 
 
-async def test_ids_increase_monotonically(device: Device) -> None:
+async def test_ids_increase_monotonically(device: Device, clock: LoopClock) -> None:
     assert device.call("1") == [FIRST_ID]
     assert device.call("sequence") == [FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]
     assert device.call("partly_disabled") == [FIRST_ID + 4, FIRST_ID + 5]
     assert device.advance_external(2) == [FIRST_ID + 6, FIRST_ID + 7]
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     assert device.call("1") == [FIRST_ID + 8]
     assert device.next_status_id == FIRST_ID + 9
 
@@ -88,12 +88,12 @@ async def test_another_clients_run_takes_the_next_ids(device: Device) -> None:
     assert device.status_ids == list(range(FIRST_ID, FIRST_ID + 6))
 
 
-async def test_another_clients_run_executes_as_a_call(device: Device) -> None:
+async def test_another_clients_run_executes_as_a_call(device: Device, clock: LoopClock) -> None:
     ids = device.call_as_other("sequence")
     assert device.is_running("sequence")
     assert device.executing == 3
     assert device.statuses(ids) == [entry("sequence", i, -1, 0.0) for i in ids]
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     assert not device.is_running("sequence")
     assert device.executing == 0
     assert device.statuses(ids) == [
@@ -174,35 +174,29 @@ def test_another_clients_run_needs_a_running_loop() -> None:
 )
 @pytest.mark.parametrize("running_code", [-1, 0])
 async def test_running_then_final(
-    action_id: str, code: int, exe_time: float, running_code: int
+    clock: LoopClock, action_id: str, code: int, exe_time: float, running_code: int
 ) -> None:
     device = make_device(running_code=running_code)
     (status_id,) = device.call(action_id)
     assert device.is_running(action_id)
     assert device.executing == 1
     assert device.statuses([status_id]) == [entry(action_id, status_id, running_code, 0.0)]
-    await device.wait_idle()
+    await clock.advance(exe_time)
     assert device.statuses([status_id]) == [entry(action_id, status_id, code, exe_time)]
     assert not device.is_running(action_id)
     assert device.executing == 0
 
 
-async def test_requests_of_a_run_execute_one_after_another(device: Device) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+async def test_requests_of_a_run_execute_one_after_another(
+    device: Device, clock: LoopClock
+) -> None:
     ids = device.call("sequence")
     assert [e["code"] for e in device.statuses(ids)] == [-1, -1, -1]
-    finished: list[int] = []
-    while len(finished) < 3:
-        for e in device.statuses(ids):
-            if e["code"] != -1 and e["id"] not in finished:
-                finished.append(e["id"])
-                # When a request finishes, the later ones have not: they had not even started.
-                later = device.statuses(ids[ids.index(e["id"]) + 1 :])
-                assert all(later_entry["code"] == -1 for later_entry in later)
-        await asyncio.sleep(0.002)
-    assert finished == ids
-    assert loop.time() - started >= 3 * SEQUENCE_STEP * 0.9
+    # Each step of a request's duration ends one request, the next one only: a request starts
+    # when the one before it has finished.
+    for codes in ([200, -1, -1], [200, 1, -1], [200, 1, 204]):
+        await clock.advance(SEQUENCE_STEP)
+        assert [e["code"] for e in device.statuses(ids)] == codes
     assert device.statuses(ids) == [
         entry("sequence", ids[0], 200, SEQUENCE_STEP),
         entry("sequence", ids[1], 1, SEQUENCE_STEP),
@@ -210,20 +204,21 @@ async def test_requests_of_a_run_execute_one_after_another(device: Device) -> No
     ]
 
 
-async def test_different_actions_run_concurrently(device: Device) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+async def test_different_actions_run_concurrently(device: Device, clock: LoopClock) -> None:
     ids = device.call("modbus_timeout") + device.call("http_not_found") + device.call("1")
     assert device.executing == 3
-    await device.wait_idle()
-    assert loop.time() - started < 0.03 + 0.02 + 0.01
-    assert [e["code"] for e in device.statuses(ids)] == [-3, 404, 200]
+    # Each run ends its own duration after the call (0.03, 0.02 and 0.01 s): all three are done
+    # by 0.03 s, where one after another they would take 0.06 s.
+    for codes in ([-1, -1, 200], [-1, 404, 200], [-3, 404, 200]):
+        await clock.advance(0.01)
+        assert [e["code"] for e in device.statuses(ids)] == codes
+    assert device.executing == 0
 
 
-async def test_disabled_requests_get_no_status(device: Device) -> None:
+async def test_disabled_requests_get_no_status(device: Device, clock: LoopClock) -> None:
     ids = device.call("partly_disabled")
     assert len(ids) == 2
-    await device.wait_idle()
+    await clock.advance(0.02)
     assert [(e["code"], e["exe_time"]) for e in device.statuses(ids)] == [(200, 0.01), (1, 0.01)]
 
 
@@ -250,21 +245,24 @@ async def test_refused_calls(
     }
 
 
-async def test_action_running_until_its_last_request_finishes(device: Device) -> None:
+async def test_action_running_until_its_last_request_finishes(
+    device: Device, clock: LoopClock
+) -> None:
     ids = device.call("sequence")
     with pytest.raises(ActionRunning) as caught:
         device.call("sequence")
     assert caught.value.status == 409
-    await eventually(lambda: device.statuses(ids[:2])[-1]["code"] != -1)
+    await clock.advance(2 * SEQUENCE_STEP)
+    assert [e["code"] for e in device.statuses(ids)] == [200, 1, -1]
     with pytest.raises(ActionRunning):
         device.call("sequence")
     device.call("1")  # another action may run meanwhile
-    await device.wait_idle()
+    await clock.advance(SEQUENCE_STEP)
     assert device.call("sequence") == [ids[-1] + 2, ids[-1] + 3, ids[-1] + 4]
     assert device.stats()["call_rejected"]["409"] == 2
 
 
-async def test_busy_over_max_executing() -> None:
+async def test_busy_over_max_executing(clock: LoopClock) -> None:
     device = make_device(max_executing=4)
     device.call("sequence")
     device.call("1")  # 4 in progress: at the limit, not over it
@@ -272,7 +270,7 @@ async def test_busy_over_max_executing() -> None:
         device.call("modbus_write")
     assert caught.value.status == 429
     assert device.executing == 4
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     assert device.executing == 0
     device.call("modbus_write")
     assert device.stats()["call_rejected"]["429"] == 1
@@ -295,12 +293,12 @@ async def test_window_keeps_the_newest_statuses(device: Device) -> None:
     ]
 
 
-async def test_evicted_run_still_executes(device: Device) -> None:
+async def test_evicted_run_still_executes(device: Device, clock: LoopClock) -> None:
     ids = device.call("sequence")
     device.advance_external(40)
     assert device.statuses(ids) == []
     assert device.is_running("sequence")
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     assert not device.is_running("sequence")
     assert device.executing == 0
     assert device.statuses(ids) == []
@@ -321,9 +319,9 @@ def test_advance_external_rejects_negative() -> None:
         make_device().advance_external(-1)
 
 
-async def test_statuses_in_the_order_asked(device: Device) -> None:
+async def test_statuses_in_the_order_asked(device: Device, clock: LoopClock) -> None:
     ids = device.call("1") + device.call("http_not_found")
-    await device.wait_idle()
+    await clock.advance(0.02)
     answer = device.statuses([ids[1], 5, ids[0], ids[1]])
     assert [e["id"] for e in answer] == [ids[1], ids[0], ids[1]]
     assert device.statuses([]) == []
@@ -443,7 +441,7 @@ async def test_zero_duration_request() -> None:
     action = ActionDefinition("now", "Instant", (RequestDefinition("http", 200, 0.0),))
     device = Device([action], first_status_id=1)
     assert device.call("now") == [1]
-    await device.wait_idle()
+    await device.wait_idle()  # no time passes: the run ends in loop turns
     assert device.statuses([1]) == [entry("now", 1, 200, 0.0)]
 
 
@@ -457,21 +455,21 @@ async def test_reboot_loses_statuses_and_restarts_the_ids() -> None:
     await device.aclose()
 
 
-async def test_finished_at_tells_when_each_request_ended() -> None:
+async def test_finished_at_tells_when_each_request_ended(clock: LoopClock) -> None:
     device = Device(
         [ActionDefinition("a", "A", (RequestDefinition("http", 200, 0.01),) * 2)],
         first_status_id=1,
         status_window=2,
     )
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = clock.now
     ids = device.call("a")
     assert device.finished_at(ids[0]) is None
-    await device.wait_idle()
-    first, second = (device.finished_at(i) for i in ids)
-    assert first is not None
-    assert second is not None
-    assert started + 0.01 <= first <= second
+    # On the event loop's clock: the moment each request's duration ran out.
+    await clock.advance(0.01)
+    assert device.finished_at(ids[0]) == started + 0.01
+    assert device.finished_at(ids[1]) is None
+    await clock.advance(0.01)
+    assert device.finished_at(ids[1]) == started + 0.01 + 0.01
     device.advance_external(2)  # both leave the window: nothing kept of them
     assert device.finished_at(ids[0]) is None
     await device.aclose()

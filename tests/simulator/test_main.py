@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,11 @@ from aiohttp import web
 import pytest
 
 import simulator
-from simulator import ActionDefinition, OtherClient, RequestDefinition
+from simulator import ActionDefinition, Device, OtherClient, RequestDefinition
 from simulator.__main__ import build, main, parse_args
 from simulator.app import DEVICE_KEY, OTHER_CLIENTS_KEY
 
-from .conftest import ClientOf, basic_auth, eventually
+from .conftest import ClientOf, LoopClock, basic_auth, eventually
 
 SCENARIO = {
     "actions": [{"id": "pump", "name": "Pump", "requests": [{"code": 201, "duration": 0.01}]}],
@@ -106,7 +107,11 @@ async def test_build_default(client_of: ClientOf) -> None:
     assert app[OTHER_CLIENTS_KEY].others == ()
 
 
-async def test_build_with_options(tmp_path: Path, client_of: ClientOf) -> None:
+async def test_build_with_options(
+    tmp_path: Path, client_of: ClientOf, clock: LoopClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The device's rate limit on the frozen clock: both reads come within one of its seconds.
+    monkeypatch.setattr(simulator.__main__, "Device", functools.partial(Device, clock=clock))
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(json.dumps(SCENARIO), encoding="utf-8")  # JSON is YAML too
     app = build(

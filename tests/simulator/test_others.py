@@ -16,7 +16,7 @@ from simulator import (
     RequestDefinition,
 )
 
-from .conftest import FIRST_ID, eventually, make_device
+from .conftest import FIRST_ID, SEQUENCE_STEP, LoopClock, eventually, make_device
 
 
 class Turns:
@@ -78,7 +78,7 @@ def actions_of(device: Device) -> list[str]:
 
 
 async def test_a_client_waits_then_runs_its_action_every_turn(
-    device: Device, turns: Turns, start: Start
+    device: Device, clock: LoopClock, turns: Turns, start: Start
 ) -> None:
     await start(device, OtherClient("http_not_found", 5.0, first=2.0))
     assert turns.asked == [2.0]
@@ -87,10 +87,10 @@ async def test_a_client_waits_then_runs_its_action_every_turn(
     assert device.status_ids == [FIRST_ID]
     assert device.is_running("http_not_found")
     assert turns.asked == [2.0, 5.0]
-    await device.wait_idle()
+    await clock.advance(0.02)
     await turns.next()
     assert device.status_ids == [FIRST_ID, FIRST_ID + 1]
-    await device.wait_idle()
+    await clock.advance(0.02)
     assert [entry["code"] for entry in device.statuses(device.status_ids)] == [404, 404]
     assert turns.asked == [2.0, 5.0, 5.0]
     assert device.stats()["requests"]["call"] == 0
@@ -130,13 +130,15 @@ async def test_a_run_refused_as_still_running_is_skipped(
     assert device.stats()["call_rejected"]["409"] == 0
 
 
-async def test_a_run_refused_as_busy_is_skipped(turns: Turns, start: Start) -> None:
+async def test_a_run_refused_as_busy_is_skipped(
+    clock: LoopClock, turns: Turns, start: Start
+) -> None:
     device = make_device(max_executing=3)
     await start(device, OtherClient("1", 1.0))
     ids = device.call("sequence")
     await turns.next()  # three requests in progress: refused with 429
     assert device.status_ids == ids
-    await device.wait_idle()
+    await clock.advance(3 * SEQUENCE_STEP)
     await turns.next()
     assert device.status_ids == [*ids, ids[-1] + 1]
     await device.aclose()
@@ -173,10 +175,13 @@ async def test_closing_before_the_start_is_harmless(device: Device) -> None:
     assert device.status_ids == []
 
 
-async def test_clients_on_the_event_loops_clock(device: Device) -> None:
-    clients = OtherClients(device, [OtherClient("1", 0.005, first=0.0)])
+async def test_clients_on_the_event_loops_clock(device: Device, clock: LoopClock) -> None:
+    clients = OtherClients(device, [OtherClient("1", 0.5, first=0.25)])
     clients.start()
-    await eventually(lambda: len(device.status_ids) >= 3)
+    # A run when the first wait is over, then one each time the interval is, and none between.
+    for step, ran in ((0.2, 0), (0.05, 1), (0.45, 1), (0.05, 2), (0.5, 3)):
+        await clock.advance(step)
+        assert len(device.status_ids) == ran
     await clients.aclose()
     assert set(actions_of(device)) == {"1"}
     assert device.stats()["requests"]["call"] == 0
