@@ -4,10 +4,11 @@ from dataclasses import replace
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 
-from benchmarks import cli, fanout, latency, polling, press, setup
+from benchmarks import cli, fanout, latency, others, polling, press, setup
 
 
 async def test_quick_benchmark_keeps_its_promises(socket_enabled: None) -> None:
@@ -107,3 +108,25 @@ async def test_press_benchmark_measures_the_press(
     if (MAJOR_VERSION, MINOR_VERSION) >= (2026, 5):
         assert one_at_a_time.runs_at_once == 1
     assert "one at a time" in press.format_report(latency, ours, one_at_a_time)
+
+
+async def test_following_others_costs_a_read_a_minute_and_no_write(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    socket_enabled: None,
+    enable_custom_integrations: None,
+) -> None:
+    following, own = await others.measure(
+        hass, freezer, idle_minutes=3, other_runs=2, concurrent=4, sequential=2
+    )
+    assert following.idle_status_per_minute <= 1.0
+    assert own.idle_status_per_minute == 0
+    assert following.idle_state_writes == following.idle_store_writes == 0
+    # Another client's run: shown within a minute's look and one read of its end; never without.
+    assert following.reported == 2
+    assert all(delay is not None and delay <= 61.0 for delay in following.delays)
+    assert own.reported == 0
+    # Home Assistant's own runs: following others adds no status request.
+    assert following.own_concurrent_status == own.own_concurrent_status
+    assert following.own_sequential_status == own.own_sequential_status
+    assert "own runs only" in others.format_report([following, own], idle_minutes=3)
