@@ -118,6 +118,26 @@ async def test_notify_on_failure(
 
 
 @pytest.mark.usefixtures("init_integration")
+async def test_notify_says_when_another_client_started_the_run(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
+) -> None:
+    await use_blueprint(
+        hass, NOTIFY, {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION}
+    )
+    await start_run(hass, "fast_http_request")  # Home Assistant knows where the IDs stand
+    await finish_runs(hass, device)
+    device.call_as_other("http_not_found")  # the device's own web page, say
+    await device.wait_idle()
+    await advance(hass, 61)  # the minute's look for other clients' runs
+    assert [call.data["message"] for call in notifications] == [
+        (
+            "Failing HTTP request on WW Go failed (started outside Home Assistant): Not Found"
+            " (code 404)."
+        )
+    ]
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_notify_only_on_the_chosen_results(
     hass: HomeAssistant, device: Device, notifications: list[ServiceCall]
 ) -> None:
@@ -327,6 +347,38 @@ async def test_retry_until_given_up(
     for _ in range(3):  # the retries' own failures start no new round
         await no_retry(clock, device)
     assert len(notifications) == 1
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize("retry_others", [False, True])
+async def test_a_run_another_client_started_is_retried_only_if_chosen(
+    hass: HomeAssistant,
+    device: Device,
+    notifications: list[ServiceCall],
+    clock: Clock,
+    retry_others: bool,
+) -> None:
+    await use_blueprint(
+        hass,
+        RETRY,
+        {
+            "run_events": events("failing_http_request"),
+            "retry_others": retry_others,
+            "notify": NOTIFY_ACTION,
+        },
+    )
+    await press_and_read(clock, "fast_http_request")  # Home Assistant knows where the IDs stand
+    shown = {"failing_http_request": last_run(hass, "failing_http_request")}
+    device.call_as_other("http_not_found")
+    await clock.step(61)  # the minute's look for other clients' runs
+    await results_read(clock, shown)
+    assert event(hass, "failing_http_request").attributes["started_by"] == "other"
+    if retry_others:
+        await retry(clock, device, "failing_http_request")
+        assert calls(device) == 2
+    else:
+        await no_retry(clock, device)
+        assert calls(device) == 1
 
 
 @pytest.mark.usefixtures("init_integration")
