@@ -213,7 +213,7 @@ class CallQueue:
                 if tracker.at_risk(expected):
                     waiting.for_window = True
                     return False
-            tracker.call_started(handle.action_id, reading=self._reads.reading)
+            tracker.others.call_started(handle.action_id, reading=self._reads.reading)
             try:
                 status_ids = await self._device.call(handle.action_id)
             except WwGoDeviceBusyError as err:
@@ -221,7 +221,7 @@ class CallQueue:
                 waiting.retry_after = err.retry_after
                 return False
             finally:
-                tracker.call_ended(handle.action_id)
+                tracker.others.call_ended(handle.action_id)
             self._waiting.pop(handle.action_id, None)
             self._accept(handle, status_ids)
             return True

@@ -13,6 +13,7 @@ import math
 from .calls import CallQueue
 from .clock import DeviceApi, Scheduler
 from .handle import RunHandle
+from .others import Others
 from .reads import ReadListener, ReadLoop
 from .run import EndReason, Outcome, Run
 from .snapshot import EngineSnapshot
@@ -44,7 +45,7 @@ class RunEngine:
         """
         self._scheduler = scheduler
         self._on_run = on_run
-        self._tracker = RunTracker(following=follow)
+        self._tracker = RunTracker(others=Others(on=follow))
         self._reads = ReadLoop(
             device,
             scheduler,
@@ -153,7 +154,7 @@ class RunEngine:
         """
         tracker, scheduler = self._tracker, self._scheduler
         tracker.learnt = copy.deepcopy(snapshot.learnt)
-        if not tracker.following:
+        if not tracker.others.on:
             # Following again later starts afresh: runs meanwhile are no news then.
             tracker.learnt.seen_up_to, tracker.learnt.own_ids = None, []
         handles = []

@@ -132,7 +132,7 @@ class ReadLoop:
         plan = tracker.plan()
         answer: Mapping[int, RequestStatus] = {}
         if ids := plan.ids:
-            tracker.read_started()
+            tracker.others.read_started()
             try:
                 answer = await self._device.statuses(ids)
             except WwGoDeviceBusyError as err:
@@ -151,7 +151,7 @@ class ReadLoop:
     def _failed(self, err: WwGoError) -> None:
         self._tracker.back_off(self._scheduler.now(), READ_RETRY_DELAY)
         if isinstance(err, WwGoConnectionError):
-            self._tracker.unanswered()
+            self._tracker.others.unanswered()
         self._report_read(err)
         # Runs past their timeout end even while the device does not answer.
         self._apply(ReadPlan(), {})

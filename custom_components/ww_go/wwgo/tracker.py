@@ -1,7 +1,7 @@
 """The run tracker: status IDs in flight, and what each answer does to their runs. No I/O.
 
-It follows the runs the device accepted from Home Assistant, and, when `following`, those other
-clients start (`follow.py`). Times are the engine's steady clock (`now`), except `wall`: seconds
+It follows the runs the device accepted from Home Assistant, and, when `others.on`, those other
+clients start (`others.py`). Times are the engine's steady clock (`now`), except `wall`: seconds
 since the epoch, what an outcome is stamped with.
 """
 
@@ -9,11 +9,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from . import follow
 from .codes import STATUS_WINDOW
-from .follow import FOLLOW_INTERVAL, ReadPlan
+from .follow import ReadPlan
 from .handle import RunHandle
 from .models import RequestStatus
+from .others import Others
 from .run import EndReason, Outcome, Run, StartedBy
 from .schedule import MIN_READ_GAP, next_read, remember
 from .snapshot import Learnt
@@ -31,8 +31,8 @@ class RunTracker:
     window: int = STATUS_WINDOW
     run_timeout: float = RUN_TIMEOUT
     learnt: Learnt = field(default_factory=Learnt)
-    # Read the status IDs after the newest known: other clients' runs.
-    following: bool = False
+    # Other clients' runs, followed when `others.on`.
+    others: Others = field(default_factory=Others)
     # The device's actions, with the status IDs a call of each takes (None: not listed).
     actions: Mapping[str, int | None] = field(default_factory=dict)
     last_read: float | None = None
@@ -40,15 +40,6 @@ class RunTracker:
     not_before: float = 0.0
     # The runs in flight, keyed by first status ID, oldest call first.
     in_flight: dict[int, RunHandle] = field(default_factory=dict)
-    # Read again as soon as allowed: other clients' IDs go on past what was read.
-    read_on: bool = False
-    # The device did not answer: it may have restarted, so the next read looks where IDs start.
-    probe: bool = False
-    # Where the device stands was found by looking: what it held then is not news.
-    catching_up: bool = False
-    # Actions being called now, and those called while the read under way was asked.
-    calling: set[str] = field(default_factory=set)
-    held_back: set[str] = field(default_factory=set)
 
     # -- runs the device accepted --
 
@@ -71,20 +62,9 @@ class RunTracker:
         self.in_flight[ids[0]] = handle
         if handle.started_by is StartedBy.HOME_ASSISTANT:
             learnt.ids_per_call[handle.action_id] = len(ids)
-            if self.following:
-                self._own(ids)
+            if self.others.on:
+                self.others.own(learnt, ids, self.oldest_held() or 0)
         return run
-
-    def _own(self, ids: tuple[int, ...]) -> None:
-        """Our own IDs are never another client's run."""
-        learnt = self.learnt
-        if learnt.seen_up_to is None:
-            learnt.seen_up_to = ids[0] - 1  # what came before is from before we looked
-            self.catching_up = False
-        oldest = self.oldest_held() or 0
-        learnt.own_ids = sorted(
-            i for i in {*learnt.own_ids, *ids} if i > learnt.seen_up_to and i >= oldest
-        )
 
     def restarted(self, status_ids: Collection[int]) -> bool:
         """Whether new status IDs show a device that restarted its counter (a reboot).
@@ -148,31 +128,20 @@ class RunTracker:
         """What the next status request asks for: the runs in flight first, then others' IDs."""
         pending = tuple(self.pending_ids())
         room = self.window - len(pending)
-        if not self.following or room <= 0:
-            return ReadPlan(pending)
-        learnt = self.learnt
-        if self.probe or learnt.seen_up_to is None:
-            return ReadPlan(pending, probes=follow.probe_ids(room, below=self.oldest_held()))
-        first = max(learnt.seen_up_to + 1, self.oldest_held() or 1)
-        skip = frozenset({*learnt.own_ids, *pending})
-        if room <= 2 * follow.AHEAD:
-            return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
-        ids = follow.follow_ids(first, room - follow.AHEAD, skip)
-        return ReadPlan(pending, follow=ids, ahead=follow.ahead_ids(ids[-1]))
+        return self.others.plan(self.learnt, pending, room, self.oldest_held() or 0)
 
     def next_read_delay(self, now: float) -> float | None:
         """Seconds until the next status read; None when there is nothing to read."""
         dues = [self._due(run) for run in self.in_flight.values()]
-        if self.following:
-            last = self.last_read
-            dues.append(now if self.read_on or last is None else last + FOLLOW_INTERVAL)
+        if (look := self.others.due(now, self.last_read)) is not None:
+            dues.append(look)
         if not dues:
             return None
         return max(0.0, max(min(dues), self.earliest_read()) - now)
 
     def wants_reads(self) -> bool:
         """Whether there is anything to read: runs in flight, or other clients' runs to follow."""
-        return bool(self.in_flight) or self.following
+        return bool(self.in_flight) or self.others.on
 
     def _due(self, handle: RunHandle) -> float:
         newer = any(
@@ -199,26 +168,6 @@ class RunTracker:
         """Read nothing for `seconds` (Retry-After, or a failed read)."""
         self.not_before = now + seconds
 
-    def unanswered(self) -> None:
-        """The device could not be reached: once it answers again, see whether it restarted."""
-        self.probe = self.following
-
-    # -- calls and reads under way at once --
-
-    def call_started(self, action_id: str, *, reading: bool) -> None:
-        """A call of ours is on the wire: runs of its action a read finds now may be ours."""
-        self.calling.add(action_id)
-        if reading:
-            self.held_back.add(action_id)
-
-    def call_ended(self, action_id: str) -> None:
-        """The call is answered (its run, if any, is tracked)."""
-        self.calling.discard(action_id)
-
-    def read_started(self) -> None:
-        """A read is on the wire."""
-        self.held_back = set(self.calling)
-
     # -- answers --
 
     def apply(
@@ -232,8 +181,10 @@ class RunTracker:
         failed read is an empty plan: only timeouts can end runs then.
         """
         self.last_read = now
-        if plan.probes and (restarted := self._probed(plan, answer, wall)) is not None:
-            return restarted  # what else was asked was asked of the device before it restarted
+        others, learnt = self.others, self.learnt
+        if plan.probes and (newest := others.probed(learnt, plan, answer, self.oldest_held() or 0)):
+            # The device restarted: what else was asked was asked of it before.
+            return self.expire_all(wall, newest=newest)
         changes: list[Change] = []
         self._observe(i for i in plan.pending if i in answer)
         oldest = self.oldest_held() or 0
@@ -254,17 +205,25 @@ class RunTracker:
                 del self.in_flight[key]
                 self._learn(run)
             changes.append((handle, run))
-        if plan.follow:
-            changes += self._followed(plan.follow, answer, now, wall)
-        if ahead := [i for i in plan.ahead if i in answer and i not in self.held_ids(answer)]:
-            # The device went further on than what was read: the next read starts further on.
-            self._observe(ahead)
-            self.read_on = True
+        for action_id, statuses in others.found(learnt, plan.follow, answer, self.actions):
+            changes.append(self._found(action_id, statuses, now, wall))
+        # The device went further on than what was read: the next read starts further on.
+        self._observe(others.ahead(plan, answer))
         return changes
 
-    def held_ids(self, answer: Mapping[int, RequestStatus]) -> set[int]:
-        """IDs in an answer of actions being called: maybe a call of ours, not answered yet."""
-        return {i for i, status in answer.items() if status.action_id in self.held_back}
+    def _found(
+        self, action_id: str, statuses: tuple[RequestStatus, ...], now: float, wall: float
+    ) -> Change:
+        """Another client's run, found running (then followed) or ended."""
+        handle = RunHandle(action_id, StartedBy.OTHER)
+        handle.accept([status.id for status in statuses], now, wall)
+        handle.statuses.update({status.id: status for status in statuses})
+        run = handle.current(self._outcome(handle, [], now, wall))
+        if run.ended:
+            self._learn(run)
+        else:
+            self.in_flight[handle.status_ids[0]] = handle
+        return handle, run
 
     def _outcome(
         self, handle: RunHandle, evicted: list[int], now: float, wall: float
@@ -286,68 +245,6 @@ class RunTracker:
             durations[run.action_id] = remember(
                 durations.get(run.action_id, ()), run.outcome.exe_time
             )
-
-    def _probed(
-        self, plan: ReadPlan, answer: Mapping[int, RequestStatus], wall: float
-    ) -> list[Change] | None:
-        """Where the device's IDs stand, from the probes it answered; the runs a restart ended.
-
-        None when the device did not restart.
-        """
-        self.probe = False
-        hits = [i for i in plan.probes if i in answer]
-        learnt, oldest = self.learnt, self.oldest_held()
-        if learnt.seen_up_to is None:
-            if hits:
-                # First sight of the device: what it holds is from before Home Assistant looked.
-                learnt.newest_id = learnt.seen_up_to = max(hits)
-                self.catching_up = self.read_on = True
-            return None
-        self.read_on = True  # the IDs after the newest known come next
-        if not hits or oldest is None or min(hits) >= oldest:
-            return None  # nothing older than the window as known: no restart seen
-        # The device holds an ID older than its window can: it restarted and counts anew.
-        return self.expire_all(wall, newest=max(hits))
-
-    def _followed(
-        self, asked: tuple[int, ...], answer: Mapping[int, RequestStatus], now: float, wall: float
-    ) -> list[Change]:
-        """Other clients' runs in the answer to the IDs after the last one accounted for."""
-        learnt = self.learnt
-        if learnt.seen_up_to is None:
-            return []
-        first = asked[0]
-        found = follow.take(
-            asked,
-            answer,
-            counts=self.actions,
-            held_back=frozenset(self.held_back),
-            newest=learnt.newest_id,
-        )
-        self.read_on = found.read_on
-        skipped = first - 1 - learnt.seen_up_to  # left the window before the first one asked
-        own = sum(1 for i in learnt.own_ids if learnt.seen_up_to < i < first)
-        learnt.unseen += found.unseen + max(0, skipped - own)
-        learnt.seen_up_to = max(learnt.seen_up_to, first - 1, found.seen_up_to or 0)
-        learnt.own_ids = [i for i in learnt.own_ids if i > learnt.seen_up_to]
-        # Only what is accounted for: past it may be the run of a call of ours not answered yet,
-        # whose IDs must not look like a device that counts anew.
-        self._observe(i for i in asked if i in answer and i <= learnt.seen_up_to)
-        if self.catching_up:
-            self.catching_up = found.read_on
-            return []
-        changes: list[Change] = []
-        for action_id, statuses in found.runs:
-            handle = RunHandle(action_id, StartedBy.OTHER)
-            handle.accept([status.id for status in statuses], now, wall)
-            handle.statuses.update({status.id: status for status in statuses})
-            run = handle.current(self._outcome(handle, [], now, wall))
-            if run.ended:
-                self._learn(run)
-            else:
-                self.in_flight[handle.status_ids[0]] = handle
-            changes.append((handle, run))
-        return changes
 
     def drop(self, action_id: str) -> list[RunHandle]:
         """Forget the runs of an action (it left the device); return them."""
