@@ -35,11 +35,7 @@ class _Platform:
 
 
 class ActionFollower:
-    """Follows the coordinator's action list for the run owner and every platform of an entry.
-
-    A list that is the same as the last one, or empty (a device booting), or from a failed
-    health check changes nothing.
-    """
+    """Follows the coordinator's action list for the run owner and every platform of an entry."""
 
     def __init__(self, entry: ConfigEntry, coordinator: WwGoCoordinator, runs: WwGoRuns) -> None:
         """Hand the actions to `runs` now, and whenever they change."""
@@ -74,8 +70,8 @@ class ActionFollower:
     @callback
     def _changed(self) -> None:
         actions = self._coordinator.data.actions
-        if not self._coordinator.last_update_success or not actions or actions == self._actions:
-            return
+        if actions == self._actions:
+            return  # the coordinator keeps the last actions through failed and empty lists
         new = [action_id for action_id in actions if action_id not in self._actions]
         self._actions = actions
         self._runs.async_set_actions(actions)

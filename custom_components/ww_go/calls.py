@@ -6,6 +6,7 @@ longer than it asked, counted from its call: a device slow to answer the call co
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -97,7 +98,7 @@ class RunCalls:
     def release(self, outcome: Outcome) -> None:
         """Nobody follows the runs any more: whoever waits for one is told `outcome`."""
         for handle in list(self._ends):
-            self.ended(handle, Run(handle.action_id, handle.run.status_ids, outcome=outcome))
+            self.ended(handle, replace(handle.run, outcome=outcome))
 
     async def _call(self, action_id: str, wait: float) -> tuple[RunHandle, asyncio.Future[Run]]:
         handle = RunHandle(action_id)

@@ -12,6 +12,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -265,7 +266,7 @@ class WwGoOptionsFlow(OptionsFlowWithReload):
         errors = _action_ids_errors(user_input) if typed else {}
         if user_input is not None and not errors:
             return self.async_create_entry(data=user_input)
-        fields: dict[Any, Any] = {vol.Required(CONF_FOLLOW_OTHERS): bool}
+        fields: dict[Any, Any] = {vol.Required(CONF_FOLLOW_OTHERS): BooleanSelector()}
         if typed:
             fields |= ACTION_IDS_SCHEMA.schema
         shown = {CONF_FOLLOW_OTHERS: DEFAULT_FOLLOW_OTHERS, **self.config_entry.options}

@@ -15,7 +15,7 @@ DEFAULT_FOLLOW_OTHERS: Final = True
 DEFAULT_NAME: Final = "WW Go"
 MANUFACTURER: Final = "WW Go"
 
-# Idle: a light health check (and action list refresh) once a minute; never a status read.
+# Idle: a light health check (and action list refresh) once a minute.
 HEALTH_CHECK_INTERVAL: Final = timedelta(minutes=1)
 # A repair issue is raised when the device has been unreachable this long.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)

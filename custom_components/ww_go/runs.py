@@ -27,6 +27,7 @@ from .wwgo import (
     RunEngine,
     RunHandle,
     RunState,
+    StartedBy,
     WwGoAuthenticationError,
     WwGoClient,
     WwGoError,
@@ -138,6 +139,14 @@ class WwGoRuns:
         A run the device accepted, and a run's end, are on disk before anything shows them: a
         crash then can neither lose the run nor report its end twice. A run queued is not.
         """
+        if run.started_by is StartedBy.OTHER:
+            LOGGER.debug(
+                "%s: another client's run of %s, %s (status IDs %s)",
+                self._entry.title,
+                run.action_id,
+                run.state,
+                run.status_ids,
+            )
         if (outcome := run.outcome) is not None:
             if isinstance(outcome.error, WwGoAuthenticationError):
                 self._coordinator.async_refused_login()
@@ -183,8 +192,8 @@ class WwGoRuns:
     def diagnostics(self) -> dict[str, Any]:
         """What support needs to see of the runs."""
         return {
+            # The runs in flight are the kept engine's.
             "kept": self._kept().as_dict(),
-            "in_flight": [run.as_dict() for run in self._engine.in_flight],
             "queued": sorted(self._engine.queued),
             "shown": self.view.states(),
             "sent": dict(self._client.sent),

@@ -137,8 +137,9 @@ class FakeDevice:
     offline: bool = False
     # A call waits for this before the device answers (None: answers at once).
     gate: asyncio.Event | None = None
-    # The device accepted a call (its IDs are taken); its answer waits for this.
+    # The device accepted a call (its IDs are taken); its answer waits for this, and this long.
     answer_gate: asyncio.Event | None = None
+    call_delay: float = 0.0
     # A status read is answered this many seconds late; from `timeout` on, not in time at all.
     answer_delay: float = 0.0
     timeout: float = 10.0
@@ -173,6 +174,8 @@ class FakeDevice:
         ids = self._run(action_id)
         if self.answer_gate is not None:
             await self.answer_gate.wait()
+        if self.call_delay:
+            await self.clock.sleep(self.call_delay)
         return ids
 
     def call_as_other(self, action_id: str) -> tuple[int, ...]:

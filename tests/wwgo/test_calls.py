@@ -65,7 +65,7 @@ class Bench:
             self.device, clock, self.tracker, self.reads, accept=self._accept, report=self._report
         )
 
-    def _accept(self, handle: RunHandle, status_ids: Collection[int]) -> None:
+    def _accept(self, handle: RunHandle, status_ids: Collection[int], _newest: int | None) -> None:
         clock = self.clock
         handle.update(self.tracker.start(handle, status_ids, clock.now(), clock.wall()))
         self.log.append(f"{handle.action_id} accepted")
@@ -100,12 +100,6 @@ class Bench:
         for number in range(count):
             self.device.actions[f"a{number}"] = [(200, first if number == 0 else 1000.0)]
         return [await self.call(f"a{number}") for number in range(count)]
-
-
-@pytest.fixture(params=[True, False], ids=["eager", "lazy"])
-def clock(request: pytest.FixtureRequest) -> FakeClock:
-    """Tasks started eagerly, as in Home Assistant, or on the loop's next turn."""
-    return FakeClock(eager=request.param)
 
 
 @pytest.fixture

@@ -144,3 +144,44 @@ def test_ids_up_to_the_newest_known_not_answered_are_gone() -> None:
     found = take(tuple(range(101, 111)), _answer(_status("door", 103)), counts=COUNTS, newest=105)
     assert [action for action, _ in found.runs] == ["door"]
     assert (found.seen_up_to, found.unseen, found.read_on) == (105, 4, False)
+
+
+@st.composite
+def _device(draw: st.DrawFn) -> tuple[list[tuple[str, tuple[int, ...]]], int, int]:
+    """Runs one after another on a device (their IDs), the oldest ID it still holds, and where
+    a read starts: at or before it (IDs gone unread) or inside it."""
+    runs: list[tuple[str, tuple[int, ...]]] = []
+    next_id = 101
+    for action_id in draw(st.lists(st.sampled_from(["door", "seq", "unlisted", "external"]))):
+        count = {"door": 1, "seq": 3, "unlisted": 2, "external": 1}[action_id]
+        runs.append((action_id, tuple(range(next_id, next_id + count))))
+        next_id += count
+    oldest = max(101, next_id - 40)
+    start = draw(st.integers(101, max(101, next_id)))
+    return runs, oldest, start
+
+
+@given(_device(), st.integers(1, 40))
+def test_every_run_reported_is_one_the_device_ran(
+    device: tuple[list[tuple[str, tuple[int, ...]]], int, int], room: int
+) -> None:
+    """Whatever was gone and however little was asked: never a run made of pieces."""
+    runs, oldest, start = device
+    held = {
+        i: RequestStatus(action_id, i, 200, 0.5)
+        for action_id, ids in runs
+        for i in ids
+        if i >= oldest
+    }
+    asked = tuple(range(start, start + room))
+    found = take(asked, {i: held[i] for i in asked if i in held}, counts=COUNTS, aligned=False)
+    for action_id, statuses in found.runs:
+        ids = {status.id for status in statuses}
+        # Whole runs of the action (back to back, without a count, they count as one).
+        touched = [run for run in runs if ids.intersection(run[1])]
+        assert all(run[0] == action_id for run in touched)
+        assert ids == {i for _, run_ids in touched for i in run_ids}
+        assert len(touched) == 1 or COUNTS[action_id] is None
+    if found.read_on and not found.wide:
+        assert found.seen_up_to is not None
+        assert found.seen_up_to >= start  # it got further

@@ -29,8 +29,8 @@ def test_the_ids_after_the_last_accounted_for_skip_ours_and_look_ahead() -> None
     learnt = Learnt(newest_id=105, seen_up_to=100, own_ids=[102])
     plan = Others(on=True).plan(learnt, (104,), 39, 66)
     assert plan.pending == (104,)
-    assert plan.follow == (101, 103, *range(105, 138))  # 35, and 4 a window apart past them
-    assert plan.ahead == (177, 217, 257, 297)
+    assert plan.follow == (101, 103, *range(105, 126))  # 23, and 16 a window apart past them
+    assert plan.ahead == tuple(range(165, 165 + 16 * 40, 40))
     # Little room: no look ahead.
     assert Others(on=True).plan(learnt, (104,), 5, 66).follow == (101, 103, 105, 106, 107)
 

@@ -62,12 +62,6 @@ class Bench:
         return handle
 
 
-@pytest.fixture(params=[True, False], ids=["eager", "lazy"])
-def clock(request: pytest.FixtureRequest) -> FakeClock:
-    """Tasks started eagerly, as in Home Assistant, or on the loop's next turn."""
-    return FakeClock(eager=request.param)
-
-
 @pytest.fixture
 async def bench(clock: FakeClock) -> AsyncIterator[Bench]:
     bench = Bench(clock)
@@ -126,7 +120,8 @@ async def test_never_two_reads_at_once(bench: Bench) -> None:
     assert len(starts) > 5
     # Each read starts after the previous one answered, and the device's patience after that.
     assert all(b - a >= 2.0 + MIN_READ_GAP for a, b in itertools.pairwise(starts))
-    assert bench.log.count("after") == len(starts)
+    # Every read that ended said so (the last may still be under way).
+    assert bench.log.count("after") == len(starts) - bench.reads.reading
 
 
 async def test_read_now_reads_and_waits_for_the_answer(bench: Bench) -> None:

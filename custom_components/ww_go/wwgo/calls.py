@@ -62,10 +62,13 @@ class CallQueue:
         tracker: RunTracker,
         reads: ReadLoop,
         *,
-        accept: Callable[[RunHandle, Collection[int]], None],
+        accept: Callable[[RunHandle, Collection[int], int | None], None],
         report: Callable[[RunHandle, Run], None],
     ) -> None:
-        """`accept` takes a run the device accepted; `report` a waiting run's queuing and end."""
+        """Hand runs the device accepted to `accept`, a waiting run's queuing and end to `report`.
+
+        `accept` also gets the newest status ID seen when the call was sent.
+        """
         self._device = device
         self._scheduler = scheduler
         self._tracker = tracker
@@ -213,6 +216,8 @@ class CallQueue:
                 if tracker.at_risk(expected):
                     waiting.for_window = True
                     return False
+            # What is seen while the call is on the wire may already be past its IDs.
+            newest = tracker.learnt.newest_id
             tracker.others.call_started(handle.action_id, reading=self._reads.reading)
             try:
                 status_ids = await self._device.call(handle.action_id)
@@ -223,7 +228,7 @@ class CallQueue:
             finally:
                 tracker.others.call_ended(handle.action_id)
             self._waiting.pop(handle.action_id, None)
-            self._accept(handle, status_ids)
+            self._accept(handle, status_ids, newest)
             return True
 
     def _after_attempt(self, waiting: Waiting, accepted: bool) -> None:

@@ -109,9 +109,9 @@ class RunEngine:
         """
         self._reads.soon()
 
-    def _accept(self, handle: RunHandle, status_ids: Collection[int]) -> None:
+    def _accept(self, handle: RunHandle, status_ids: Collection[int], newest: int | None) -> None:
         tracker, scheduler = self._tracker, self._scheduler
-        if tracker.restarted(status_ids):
+        if tracker.restarted(status_ids, newest):
             # The device rebooted: the runs in flight went with it.
             ended = tracker.expire_all(scheduler.wall(), newest=min(status_ids) - 1)
             self._report_changes(ended)
@@ -154,9 +154,15 @@ class RunEngine:
         """
         tracker, scheduler = self._tracker, self._scheduler
         tracker.learnt = copy.deepcopy(snapshot.learnt)
-        if not tracker.others.on:
+        learnt, others = tracker.learnt, tracker.others
+        if not others.on:
             # Following again later starts afresh: runs meanwhile are no news then.
-            tracker.learnt.seen_up_to, tracker.learnt.own_ids = None, []
+            learnt.seen_up_to, learnt.own_ids = None, []
+        elif learnt.seen_up_to is None and learnt.newest_id is not None:
+            # Following was off: from the newest ID known, what the device holds is no news.
+            learnt.seen_up_to, others.catching_up, others.aligned = learnt.newest_id, True, False
+        else:
+            others.probe = True  # the device may have restarted while Home Assistant was down
         handles = []
         for run in snapshot.runs:
             accepted_at = scheduler.wall() if run.accepted_at is None else run.accepted_at

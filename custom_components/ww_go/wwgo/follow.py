@@ -21,8 +21,12 @@ FOLLOW_INTERVAL: Final = 60.0
 PROBE_SPACING: Final = STATUS_WINDOW
 PROBES: Final = STATUS_WINDOW
 # IDs a window apart past the ones after the newest known: has the device gone further on than
-# one read reaches (others handed out more than a window between two looks)?
-AHEAD: Final = 4
+# one read reaches (others handed out more than a read's worth between two looks)? An answer to
+# one moves the next read there. Only an ID inside the device's window answers: half of them
+# look just past the read, the other half further on at each look that found nothing, up to
+# SWEEP looks, then from near again.
+AHEAD: Final = 16
+SWEEP: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,7 @@ class ReadPlan:
     follow: tuple[int, ...] = ()
     # IDs spaced across the first ones a device hands out: where does a restarted device stand?
     probes: tuple[int, ...] = ()
-    # IDs a window apart past `follow`: has the device gone further on?
+    # IDs ever further apart past `follow`: has the device gone further on?
     ahead: tuple[int, ...] = ()
 
     @property
@@ -56,6 +60,10 @@ class Found:
     unseen: int = 0
     # There may be more right after what was asked: read again at once.
     read_on: bool = False
+    # A run fills what was asked: the next read asks for all the room there is.
+    wide: bool = False
+    # The last ID accounted for ends a run: the next one starts one.
+    aligned: bool = True
 
 
 def follow_ids(first: int, room: int, skip: frozenset[int]) -> tuple[int, ...]:
@@ -69,14 +77,20 @@ def follow_ids(first: int, room: int, skip: frozenset[int]) -> tuple[int, ...]:
     return tuple(ids)
 
 
-def ahead_ids(last: int, count: int = AHEAD) -> tuple[int, ...]:
-    """`count` IDs a window apart after `last`."""
-    return tuple(last + STATUS_WINDOW * step for step in range(1, count + 1))
+def ahead_ids(last: int, sweep: int = 0, count: int = AHEAD) -> tuple[int, ...]:
+    """`count` IDs a window apart past `last`: half next to it, half past the `sweep` looks'."""
+    near = count // 2
+    far = last + STATUS_WINDOW * (1 + near + near * (sweep % SWEEP))
+    return (
+        *(last + STATUS_WINDOW * step for step in range(1, near + 1)),
+        *(far + STATUS_WINDOW * step for step in range(count - near)),
+    )
 
 
-def probe_ids(room: int, below: int | None) -> tuple[int, ...]:
-    """IDs spaced across the first ones a device hands out, all below `below` if given."""
-    probes = range(1, PROBE_SPACING * PROBES, PROBE_SPACING)
+def probe_ids(room: int, below: int | None, sweep: int = 0) -> tuple[int, ...]:
+    """IDs a window apart from 1 on, past those of the `sweep` looks before; below `below`."""
+    first = 1 + PROBE_SPACING * PROBES * (sweep % SWEEP)
+    probes = range(first, first + PROBE_SPACING * PROBES, PROBE_SPACING)
     return tuple(i for i in probes if below is None or i < below)[:room]
 
 
@@ -87,6 +101,8 @@ def take(
     counts: Mapping[str, int | None],
     held_back: frozenset[str] = frozenset(),
     newest: int | None = None,
+    aligned: bool = True,
+    wide: bool = False,
 ) -> Found:
     """What an answer to the follow IDs `asked` (in order) says of other clients' runs.
 
@@ -94,6 +110,7 @@ def take(
     known); runs of other actions are no business of ours. The runs of actions in `held_back`
     (being called by Home Assistant meanwhile: they may be its own) are left to the next read.
     `newest` is the newest ID known to be handed out: one up to it not answered is gone.
+    `aligned`: the first ID asked starts a run. `wide`: this read asked for all the room there is.
     """
     if not asked:
         return Found()
@@ -102,23 +119,37 @@ def take(
     seen_up_to = asked[0] - 1
     unseen = 0
     # The last ID asked was answered, or is known to be handed out: more may come after it.
-    read_on = (bool(answered) and answered[-1] == asked[-1]) or (newest or 0) > asked[-1]
+    more = (bool(answered) and answered[-1] == asked[-1]) or (newest or 0) > asked[-1]
+    ask_wide = False
     for index, group in enumerate(_groups([answer[i] for i in answered])):
         action_id = group[0].action_id
         if action_id in held_back:
-            read_on = False  # Home Assistant's own, perhaps: its call's answer tells, then a read
+            more = False  # Home Assistant's own, perhaps: its call's answer tells, then a read
             break
         count = counts.get(action_id)
         # Another action's runs are no business of ours, wherever they end.
         at_top = group[-1].id == asked[-1] and action_id in counts
-        if at_top and (index > 0 or not count):
-            # The run may go on after what was asked: read it again with what follows, unless
-            # it fills what was asked (then it waits for a read with more room).
-            read_on = index > 0
-            break
+        # Its first ID starts a run: nothing before it in this read went unread (or every run
+        # of the action takes one ID).
+        starts_run = count == 1 or (index == 0 and group[0].id == asked[0] and aligned)
+        # A read of a window's worth from the group's first ID reaches the device's newest: the
+        # group ends there, with a run (a run's IDs are handed out at once).
+        ends_at_newest = wide and index == 0 and len(asked) >= STATUS_WINDOW
+        if at_top and not (starts_run and count) and not ends_at_newest:
+            if index == 0:
+                # Read it again from its first ID, with all the room there is: the IDs before
+                # it are gone (the device answers for it), so it may start inside a run.
+                unseen += _gone(asked, answer, seen_up_to, group[0].id)
+                seen_up_to, ask_wide = group[0].id - 1, True
+            break  # it may go on past what was asked: read it again with what follows
         unseen += _gone(asked, answer, seen_up_to, group[0].id)
-        whole, cut = _split(group, count, from_start=at_top)
+        whole, cut = [], 0  # another action's runs: no business of ours
         if action_id in counts:
+            whole, cut = _split(group, count, from_start=at_top and not ends_at_newest)
+            # Without a count, only a group that starts where another ended is known whole.
+            after_another = group[0].id - 1 in answer or (group[0].id == asked[0] and aligned)
+            if not count and not after_another:
+                whole, cut = [], len(group)
             runs.extend((action_id, run) for run in whole)
         if at_top:
             seen_up_to = group[-1].id - cut  # the run cut short by what was asked comes next
@@ -130,9 +161,14 @@ def take(
         if newest is not None and (past := [i for i in asked if seen_up_to < i <= newest]):
             unseen += _gone(asked, answer, seen_up_to, past[-1] + 1)
             seen_up_to = past[-1]
-    if seen_up_to < asked[0]:
-        return Found(read_on=read_on)  # nothing accounted for
-    return Found(runs, seen_up_to, unseen, read_on)
+    moved = seen_up_to >= asked[0]
+    # Read on at once only where that can get further: moved on, or once from where a run may
+    # start with all the room there is (when that was no help, the next look tries again).
+    read_on = (more and moved) or (ask_wide and not wide)
+    if not moved:
+        return Found(read_on=read_on, wide=ask_wide, aligned=aligned)
+    # A run ends at the last ID accounted for when the device answered for it (not a gap).
+    return Found(runs, seen_up_to, unseen, read_on, ask_wide, aligned=seen_up_to in answer)
 
 
 def _gone(asked: Sequence[int], answer: Mapping[int, RequestStatus], after: int, to: int) -> int:

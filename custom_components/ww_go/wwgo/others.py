@@ -13,7 +13,7 @@ from .models import RequestStatus
 from .snapshot import Learnt
 
 # Runs found, oldest first: each one's action and its requests' statuses.
-type Found = list[tuple[str, tuple[RequestStatus, ...]]]
+type RunsFound = list[tuple[str, tuple[RequestStatus, ...]]]
 
 
 @dataclass(slots=True)
@@ -27,6 +27,13 @@ class Others:
     probe: bool = False
     # Where the device stands was found by looking: what it held then is not news.
     catching_up: bool = False
+    # A run fills what was read: the next read asks for all the room there is, without looking
+    # ahead. `aligned`: the last ID accounted for ends a run.
+    wide: bool = False
+    aligned: bool = True
+    # Looks in a row that found nothing: where the next looks ahead (or, for a device whose IDs
+    # are not known, where it looks for them).
+    sweep: int = 0
     # Actions being called now, and those called while the read under way was asked.
     calling: set[str] = field(default_factory=set)
     held_back: set[str] = field(default_factory=set)
@@ -41,17 +48,26 @@ class Others:
         )
 
     def plan(self, learnt: Learnt, pending: tuple[int, ...], room: int, oldest: int) -> ReadPlan:
-        """A read of the runs in flight, with what fits of the IDs to look at for others' runs."""
+        """A read of the runs in flight, with what fits of the IDs to look at for others' runs.
+
+        `oldest` is the oldest ID the device may still hold (below 1: it may hold any).
+        """
         if not self.on or room <= 0:
             return ReadPlan(pending)
         if self.probe or learnt.seen_up_to is None:
-            return ReadPlan(pending, probes=follow.probe_ids(room, below=oldest or None))
-        first = max(learnt.seen_up_to + 1, oldest or 1)
+            # After an outage: where IDs start (did it restart?); a device not known: ever on.
+            sweep = 0 if self.probe else self.sweep
+            if probes := follow.probe_ids(room, oldest if oldest > 1 else None, sweep):
+                return ReadPlan(pending, probes=probes)
+            self.probe = False  # every ID a probe would ask is one the follow IDs ask
+            if learnt.seen_up_to is None:
+                return ReadPlan(pending)
+        first = max(learnt.seen_up_to + 1, oldest, 1)
         skip = frozenset({*learnt.own_ids, *pending})
-        if room <= 2 * follow.AHEAD:
+        if self.wide or room <= 2 * follow.AHEAD:
             return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
         ids = follow.follow_ids(first, room - follow.AHEAD, skip)
-        return ReadPlan(pending, follow=ids, ahead=follow.ahead_ids(ids[-1]))
+        return ReadPlan(pending, follow=ids, ahead=follow.ahead_ids(ids[-1], self.sweep))
 
     def due(self, now: float, last_read: float | None) -> float | None:
         """When to look next while nothing runs; None when not following."""
@@ -70,9 +86,10 @@ class Others:
                 # First sight of the device: what it holds is from before Home Assistant looked.
                 learnt.newest_id = learnt.seen_up_to = max(hits)
                 self.catching_up = self.read_on = True
+                self.aligned = False
             return None
         self.read_on = True  # the IDs after the newest known come next
-        if not hits or not oldest or min(hits) >= oldest:
+        if not hits or min(hits) >= oldest:
             return None  # nothing older than the window as known: no restart seen
         # The device holds an ID older than its window can: it restarted and counts anew.
         return max(hits)
@@ -83,19 +100,24 @@ class Others:
         asked: tuple[int, ...],
         answer: Mapping[int, RequestStatus],
         counts: Mapping[str, int | None],
-    ) -> Found:
+    ) -> RunsFound:
         """The runs of others in the answer to the IDs after the last one accounted for."""
         if learnt.seen_up_to is None or not asked:
             return []
         first = asked[0]
+        # IDs gone before the first asked may have been a run's first requests.
+        aligned = self.aligned and first == learnt.seen_up_to + 1
         found = follow.take(
             asked,
             answer,
             counts=counts,
             held_back=frozenset(self.held_back),
             newest=learnt.newest_id,
+            aligned=aligned,
+            wide=self.wide,
         )
-        self.read_on = found.read_on
+        self.read_on, self.wide = found.read_on, found.wide
+        self.aligned = aligned if found.seen_up_to is None else found.aligned
         skipped = first - 1 - learnt.seen_up_to  # left the window before the first one asked
         own = sum(1 for i in learnt.own_ids if learnt.seen_up_to < i < first)
         learnt.unseen += found.unseen + max(0, skipped - own)
@@ -103,8 +125,8 @@ class Others:
         learnt.own_ids = [i for i in learnt.own_ids if i > learnt.seen_up_to]
         # Only what is accounted for: past it may be the run of a call of ours not answered yet,
         # whose IDs must not look like a device that counts anew.
-        seen = [i for i in asked if i in answer and i <= learnt.seen_up_to]
-        learnt.newest_id = max((learnt.newest_id or 0, *seen))
+        if seen := [i for i in asked if i in answer and i <= learnt.seen_up_to]:
+            learnt.newest_id = max(learnt.newest_id or 0, *seen)
         if self.catching_up:
             self.catching_up = found.read_on
             return []
@@ -116,6 +138,13 @@ class Others:
         if found := [i for i in plan.ahead if i in answer and i not in held]:
             self.read_on = True
         return found
+
+    def looked(self, plan: ReadPlan, answer: Mapping[int, RequestStatus]) -> None:
+        """A look while nothing ran that found nothing looks further on next time."""
+        if any(i in answer for i in (*plan.follow, *plan.ahead, *plan.probes)):
+            self.sweep = 0
+        elif not plan.pending and (plan.follow or plan.probes):
+            self.sweep += 1
 
     def unanswered(self) -> None:
         """The device could not be reached: once it answers again, see whether it restarted."""

@@ -63,11 +63,18 @@ class ReadLoop:
         self._task: asyncio.Task[None] | None = None
         self._cancel_timer: Callable[[], None] | None = None
         self._closed = False
+        # Asked for a read soon while one was under way.
+        self._again = False
         self._unexpected = UnexpectedErrors(LOGGER, "reading statuses")
 
     def soon(self) -> None:
-        """Read now, or as soon as back-off allows (after a restart, say)."""
-        if self._tracker.wants_reads() and self._tracker.may_read(self._scheduler.now()):
+        """Read now, or as soon as back-off allows (after a restart, say).
+
+        Asked while a read is under way, the next read comes as soon as that one ended.
+        """
+        if under_way(self._task):
+            self._again = True
+        elif self._tracker.wants_reads() and self._tracker.may_read(self._scheduler.now()):
             self.start()
         else:
             self.schedule(soon=True)
@@ -125,7 +132,8 @@ class ReadLoop:
             if self._task is asyncio.current_task():
                 self._task = None
             self._after_read()
-            self.schedule()
+            again, self._again = self._again, False
+            self.schedule(soon=again)
 
     async def _read(self) -> None:
         tracker = self._tracker

@@ -56,8 +56,6 @@ class RunTracker:
         run = handle.accept(status_ids, now, wall, restored=restored)
         ids = handle.status_ids
         learnt = self.learnt
-        if not restored and self.restarted(ids):
-            learnt.newest_id, learnt.seen_up_to = None, max(0, ids[-1] - self.window)
         self._observe(ids)
         self.in_flight[ids[0]] = handle
         if handle.started_by is StartedBy.HOME_ASSISTANT:
@@ -66,13 +64,12 @@ class RunTracker:
                 self.others.own(learnt, ids, self.oldest_held() or 0)
         return run
 
-    def restarted(self, status_ids: Collection[int]) -> bool:
-        """Whether new status IDs show a device that restarted its counter (a reboot).
+    def restarted(self, status_ids: Collection[int], newest: int | None) -> bool:
+        """Whether a call's status IDs show a device that restarted its counter (a reboot).
 
-        IDs only grow, and our calls are one at a time: a new ID at or below the newest seen
-        cannot come from the same counter.
+        IDs only grow, and our calls are one at a time: a new ID at or below `newest`, the
+        newest seen when the call was sent, cannot come from the same counter.
         """
-        newest = self.learnt.newest_id
         return newest is not None and min(status_ids) <= newest
 
     def expire_all(self, wall: float, *, newest: int) -> list[Change]:
@@ -86,11 +83,14 @@ class RunTracker:
         self.in_flight.clear()
         learnt = self.learnt
         learnt.newest_id, learnt.own_ids = newest, []
-        learnt.seen_up_to = max(0, newest - self.window)
+        if self.others.on:
+            learnt.seen_up_to = max(0, newest - self.window)
+            self.others.aligned = False
         return ended
 
     def _observe(self, ids: Iterable[int]) -> None:
-        self.learnt.newest_id = max((self.learnt.newest_id or 0, *ids))
+        if seen := list(ids):
+            self.learnt.newest_id = max(self.learnt.newest_id or 0, *seen)
 
     def oldest_held(self) -> int | None:
         """The oldest status ID the device can still hold, as far as we know."""
@@ -205,10 +205,14 @@ class RunTracker:
                 del self.in_flight[key]
                 self._learn(run)
             changes.append((handle, run))
-        for action_id, statuses in others.found(learnt, plan.follow, answer, self.actions):
+        # Runs of one action back to back are told apart by its count of requests: listed, or
+        # as its last call of ours took.
+        counts = {a: n or learnt.ids_per_call.get(a) for a, n in self.actions.items()}
+        for action_id, statuses in others.found(learnt, plan.follow, answer, counts):
             changes.append(self._found(action_id, statuses, now, wall))
         # The device went further on than what was read: the next read starts further on.
         self._observe(others.ahead(plan, answer))
+        others.looked(plan, answer)
         return changes
 
     def _found(
