@@ -143,13 +143,11 @@ def take(
                 seen_up_to, ask_wide = group[0].id - 1, True
             break  # it may go on past what was asked: read it again with what follows
         unseen += _gone(asked, answer, seen_up_to, group[0].id)
-        whole, cut = [], 0  # another action's runs: no business of ours
+        cut = 0  # another action's runs: no business of ours
         if action_id in counts:
-            whole, cut = _split(group, count, from_start=at_top and not ends_at_newest)
-            # Without a count, only a group that starts where another ended is known whole.
             after_another = group[0].id - 1 in answer or (group[0].id == asked[0] and aligned)
-            if not count and not after_another:
-                whole, cut = [], len(group)
+            from_start = at_top and not ends_at_newest
+            whole, cut = _whole_runs(group, count, from_start, after_another)
             runs.extend((action_id, run) for run in whole)
         if at_top:
             seen_up_to = group[-1].id - cut  # the run cut short by what was asked comes next
@@ -157,10 +155,8 @@ def take(
         unseen += cut
         seen_up_to = group[-1].id
     else:
-        # Past the last run found, what is not answered up to the newest known is gone too.
-        if newest is not None and (past := [i for i in asked if seen_up_to < i <= newest]):
-            unseen += _gone(asked, answer, seen_up_to, past[-1] + 1)
-            seen_up_to = past[-1]
+        gone, seen_up_to = _gone_up_to(asked, answer, seen_up_to, newest)
+        unseen += gone
     moved = seen_up_to >= asked[0]
     # Read on at once only where that can get further: moved on, or once from where a run may
     # start with all the room there is (when that was no help, the next look tries again).
@@ -169,6 +165,30 @@ def take(
         return Found(read_on=read_on, wide=ask_wide, aligned=aligned)
     # A run ends at the last ID accounted for when the device answered for it (not a gap).
     return Found(runs, seen_up_to, unseen, read_on, ask_wide, aligned=seen_up_to in answer)
+
+
+def _whole_runs(
+    group: list[RequestStatus], count: int | None, from_start: bool, after_another: bool
+) -> tuple[list[tuple[RequestStatus, ...]], int]:
+    """A group's whole runs, and how many of its statuses belong to runs cut short.
+
+    Without a count, only a group that starts where another one ended is known to be whole.
+    """
+    if not count and not after_another:
+        return [], len(group)
+    return _split(group, count, from_start=from_start)
+
+
+def _gone_up_to(
+    asked: Sequence[int], answer: Mapping[int, RequestStatus], after: int, newest: int | None
+) -> tuple[int, int]:
+    """Past the last run found, what is not answered up to the newest known is gone too.
+
+    How many IDs that is, and the last one accounted for then.
+    """
+    if newest is None or not (past := [i for i in asked if after < i <= newest]):
+        return 0, after
+    return _gone(asked, answer, after, past[-1] + 1), past[-1]
 
 
 def _gone(asked: Sequence[int], answer: Mapping[int, RequestStatus], after: int, to: int) -> int:
