@@ -23,7 +23,7 @@ from simulator import (
     set_credentials,
 )
 
-from .conftest import ACTIONS, advance, finish_runs
+from .conftest import ACTIONS, advance, finish_runs, settle
 from .helpers import call_action, entity_ids, press, start_run, states
 
 AUTH = ("admin", "secret")
@@ -290,6 +290,7 @@ async def test_restart_while_the_device_boots_keeps_the_entities(
     device.set_actions(ACTIONS)
     set_actions_list(server.app, True)
     device.faults.server_error = False
+    await settle(hass)  # the status read of the start answered, before time moves on
     await advance(hass, 30)
     assert init_integration.state is ConfigEntryState.LOADED
     assert states(hass, "fast_http_request")["button"] == "unknown"

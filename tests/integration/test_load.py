@@ -22,14 +22,21 @@ def _many(count: int, duration: float) -> tuple[ActionDefinition, ...]:
     )
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_idle_sends_no_status_request(hass: HomeAssistant, device: Device) -> None:
-    """Ten idle minutes: one action-list health check a minute, not one status request."""
+@pytest.mark.parametrize("follow_others", [True, False], ids=["following", "own runs only"])
+async def test_idle_sends_a_status_request_a_minute_at_most(
+    hass: HomeAssistant, device: Device, config_entry: MockConfigEntry, follow_others: bool
+) -> None:
+    """Ten idle minutes: one action-list health check a minute, and one look for other
+    clients' runs a minute (here: where the device's IDs stand); none without following."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={"follow_others": follow_others})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
     device.reset_stats()
     for _ in range(10):
         await advance(hass, 60)
     requests = device.stats()["requests"]
-    assert requests["status"] == 0
+    assert requests["status"] == (10 if follow_others else 0)
     assert requests["actions"] == 10
 
 

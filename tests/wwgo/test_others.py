@@ -40,7 +40,9 @@ def test_without_a_known_id_or_after_an_outage_it_looks_where_ids_start() -> Non
     assert others.plan(Learnt(), (), 40, 0).probes == tuple(range(1, 1601, 40))
     others.unanswered()
     plan = others.plan(Learnt(newest_id=5000, seen_up_to=5000), (), 40, 4961)
-    assert plan.probes == tuple(range(1, 1601, 40))
+    # Half the room looks where IDs start, the other half after the last ID accounted for.
+    assert plan.probes == tuple(range(1, 801, 40))
+    assert plan.follow == tuple(range(5001, 5021))
 
 
 def test_first_sight_of_a_device_is_not_news() -> None:

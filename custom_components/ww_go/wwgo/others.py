@@ -54,16 +54,17 @@ class Others:
         """
         if not self.on or room <= 0:
             return ReadPlan(pending)
-        if self.probe or learnt.seen_up_to is None:
-            # After an outage: where IDs start (did it restart?); a device not known: ever on.
-            sweep = 0 if self.probe else self.sweep
-            if probes := follow.probe_ids(room, oldest if oldest > 1 else None, sweep):
-                return ReadPlan(pending, probes=probes)
-            self.probe = False  # every ID a probe would ask is one the follow IDs ask
-            if learnt.seen_up_to is None:
-                return ReadPlan(pending)
+        below = oldest if oldest > 1 else None
+        if learnt.seen_up_to is None:
+            # A device not known yet: where do its IDs stand? Ever further on at each look.
+            return ReadPlan(pending, probes=follow.probe_ids(room, below, self.sweep))
         first = max(learnt.seen_up_to + 1, oldest, 1)
         skip = frozenset({*learnt.own_ids, *pending})
+        if self.probe and (probes := follow.probe_ids(room // 2, below)):
+            # After an outage, or a start: did it restart? Half the room looks where IDs start.
+            ids = follow.follow_ids(first, room - len(probes), skip)
+            return ReadPlan(pending, follow=ids, probes=probes)
+        self.probe = False
         if self.wide or room <= 2 * follow.AHEAD:
             return ReadPlan(pending, follow=follow.follow_ids(first, room, skip))
         ids = follow.follow_ids(first, room - follow.AHEAD, skip)
@@ -88,7 +89,6 @@ class Others:
                 self.catching_up = self.read_on = True
                 self.aligned = False
             return None
-        self.read_on = True  # the IDs after the newest known come next
         if not hits or min(hits) >= oldest:
             return None  # nothing older than the window as known: no restart seen
         # The device holds an ID older than its window can: it restarted and counts anew.

@@ -183,7 +183,7 @@ class RunTracker:
         self.last_read = now
         others, learnt = self.others, self.learnt
         if plan.probes and (newest := others.probed(learnt, plan, answer, self.oldest_held() or 0)):
-            # The device restarted: what else was asked was asked of it before.
+            # The device restarted: what else was asked, was asked of it before.
             return self.expire_all(wall, newest=newest)
         changes: list[Change] = []
         self._observe(i for i in plan.pending if i in answer)
