@@ -190,14 +190,21 @@ def _json(request: web.Request, data: object, *, status: int = 200) -> web.Respo
     return web.json_response(data, status=status)
 
 
-async def _call(request: web.Request) -> web.Response:
+def _started(request: web.Request, start: Callable[[str], list[int]]) -> list[int] | web.Response:
+    """The status IDs of the run `start` started of the action asked for, or the refusal."""
     action_id = request.query.get("id", "")
     if not action_id:
         return web.Response(status=400, text="missing action id")
     try:
-        status_ids = request.app[DEVICE_KEY].call(action_id)
+        return start(action_id)
     except DeviceError as err:
         return _refusal(err)
+
+
+async def _call(request: web.Request) -> web.Response:
+    status_ids = _started(request, request.app[DEVICE_KEY].call)
+    if isinstance(status_ids, web.Response):
+        return status_ids
     if request.app[_OPTIONS_KEY].json_status_ids:
         return _json(request, {"status_ids": status_ids}, status=202)
     return web.Response(
@@ -260,13 +267,9 @@ async def _set_faults(request: web.Request) -> web.Response:
 
 
 async def _call_as_other(request: web.Request) -> web.Response:
-    action_id = request.query.get("id", "")
-    if not action_id:
-        return web.Response(status=400, text="missing action id")
-    try:
-        status_ids = request.app[DEVICE_KEY].call_as_other(action_id)
-    except DeviceError as err:
-        return _refusal(err)
+    status_ids = _started(request, request.app[DEVICE_KEY].call_as_other)
+    if isinstance(status_ids, web.Response):
+        return status_ids
     return web.json_response({"status_ids": status_ids}, status=202)
 
 

@@ -40,6 +40,17 @@ ACTIONS = "/api/v1/actions"
 API_ROUTES = [("POST", f"{CALL}?id=1"), ("GET", f"{STATUS}?id=1"), ("GET", ACTIONS)]
 
 
+# Calls the device refuses: unknown, disabled, no action ID.
+REFUSED_CALLS = [
+    ("?id=nonexistent", 404),
+    ("?id=disabled_action", 400),
+    ("?id=all_requests_disabled", 400),
+    ("?id=", 400),
+    ("", 400),
+    ("?action=1", 400),
+]
+
+
 def entry(action_id: str, status_id: int, code: int, exe_time: float) -> dict[str, object]:
     return {"action_id": action_id, "id": status_id, "code": code, "exe_time": exe_time}
 
@@ -77,17 +88,7 @@ async def test_call_answers_with_json_status_ids(
     assert await response.json() == {"status_ids": status_ids}
 
 
-@pytest.mark.parametrize(
-    ("query", "status"),
-    [
-        ("?id=nonexistent", 404),
-        ("?id=disabled_action", 400),
-        ("?id=all_requests_disabled", 400),
-        ("?id=", 400),
-        ("", 400),
-        ("?action=1", 400),
-    ],
-)
+@pytest.mark.parametrize(("query", "status"), REFUSED_CALLS)
 @pytest.mark.parametrize("json_status_ids", [False, True])
 async def test_refused_calls(
     serve: ClientFactory, device: Device, query: str, status: int, json_status_ids: bool
@@ -598,16 +599,7 @@ async def test_another_client_runs_an_action(
     assert device.stats()["requests"]["call"] == 1
 
 
-@pytest.mark.parametrize(
-    ("query", "status"),
-    [
-        ("?id=nonexistent", 404),
-        ("?id=disabled_action", 400),
-        ("?id=all_requests_disabled", 400),
-        ("?id=", 400),
-        ("", 400),
-    ],
-)
+@pytest.mark.parametrize(("query", "status"), REFUSED_CALLS)
 async def test_another_client_is_refused(
     client: Client, device: Device, query: str, status: int
 ) -> None:
