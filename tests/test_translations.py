@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from custom_components.ww_go.wwgo import EndReason, WwGoError
 from tests.test_packaging import PACKAGE, _json
 
 TRANSLATIONS = PACKAGE / "translations"
@@ -79,3 +80,19 @@ def test_written_like_strings(path: Path) -> None:
     assert text == json.dumps(loaded, indent=2, ensure_ascii=False) + "\n", path.stem
     order = [key for key in _strings(loaded) if key in ENGLISH]
     assert order == [key for key in ENGLISH if key in order], f"{path.stem}: keys out of order"
+
+
+def test_every_way_a_run_ends_and_every_refusal_is_told_in_words() -> None:
+    """A run that did not succeed is told by its reason; a refusal by its error's own key."""
+    exceptions = {key.split(".")[1] for key in ENGLISH if key.startswith("exceptions.")}
+    reasons = {f"run_{reason}" for reason in EndReason if reason is not EndReason.SUCCEEDED}
+    assert reasons <= exceptions
+    errors: list[type[WwGoError]] = [WwGoError, *_subclasses(WwGoError)]
+    assert {error.key for error in errors} <= exceptions
+
+
+def _subclasses(kind: type[WwGoError]) -> list[type[WwGoError]]:
+    found: list[type[WwGoError]] = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
