@@ -344,8 +344,8 @@ SCENARIOS: Final = (
     Scenario(
         "idle",
         lambda c: f"{c.idle_seconds:g} s idle after one run",
-        "Nothing in flight: ours reads nothing (the naive way reads nothing either; the "
-        "integration's once-a-minute health check is not a status request).",
+        "Nothing in flight: ours reads nothing for its own runs (the naive way reads nothing "
+        "either); following other clients' runs adds a look a minute (benchmarks/others.py).",
         lambda _: 1,
         _default_limit,
         _idle,
