@@ -1,6 +1,6 @@
 """The `ww_go.call_action` action: run a device action and, if asked, wait for its result."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from homeassistant.core import (
@@ -47,11 +47,13 @@ def _entry_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
         return str(data[ATTR_CONFIG_ENTRY_ID])
     device_id = data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
-    # `config_entries`, not `config_entry_id` (Home Assistant 2026.8 and newer only).
-    entries = (
-        hass.config_entries.async_get_entry(entry_id)
-        for entry_id in (device.config_entries if device is not None else ())
-    )
+    # One config entry a device (`config_entry_id`) from Home Assistant 2026.8 on, which
+    # deprecates `config_entries` except for a device that had several before; a set before.
+    entry_ids: Collection[str] = ()
+    if device is not None:
+        single = not getattr(device, "is_composite_device", True)
+        entry_ids = (device.config_entry_id,) if single else device.config_entries
+    entries = (hass.config_entries.async_get_entry(entry_id) for entry_id in entry_ids)
     entry = next((entry for entry in entries if entry is not None and entry.domain == DOMAIN), None)
     if entry is None:
         raise ServiceValidationError(

@@ -8,7 +8,7 @@ from unittest.mock import AsyncMock, patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, frame
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -50,6 +50,23 @@ ACTIONS = (
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_use(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Home Assistant reports no use of anything it deprecated, in any test.
+
+    It reports each use once a process; every test starts with none reported yet.
+    """
+    with patch.object(frame, "_REPORTED_INTEGRATIONS", set()):
+        yield
+    reported = [
+        record.getMessage()
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)
+        if record.name == frame.__name__ and DOMAIN in record.getMessage()
+    ]
+    assert not reported
 
 
 @pytest.fixture
