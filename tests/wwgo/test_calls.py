@@ -101,6 +101,12 @@ class Bench:
             self.device.actions[f"a{number}"] = [(200, first if number == 0 else 1000.0)]
         return [await self.call(f"a{number}") for number in range(count)]
 
+    async def quiet_after(self) -> bool:
+        """Whether, for two minutes on, nothing calls the device and no timer is left."""
+        calls = self.device.calls
+        await self.clock.advance(120)
+        return self.device.calls == calls and self.clock.pending_timers() == 0
+
 
 @pytest.fixture
 async def bench(clock: FakeClock) -> AsyncIterator[Bench]:
@@ -166,11 +172,8 @@ async def test_a_device_busy_for_the_limit_fails_the_run(bench: Bench) -> None:
     assert (ended.reason, ended.ended_at) == (EndReason.BUSY, WALL_START + BUSY_RETRY_LIMIT)
     assert ended.description == "The device stayed busy for 60 seconds; the action was not run"
     assert bench.ends[handle].status_ids == ()
-    calls = bench.device.calls
-    await bench.clock.advance(120)
-    assert bench.device.calls == calls
+    assert await bench.quiet_after()
     assert bench.queue.actions == []
-    assert bench.clock.pending_timers() == 0
 
 
 async def test_busy_calls_are_retried_as_the_device_asks(bench: Bench) -> None:
@@ -366,11 +369,8 @@ async def test_a_queued_run_given_up_never_runs(bench: Bench) -> None:
     ended = outcome(bench.ends[handle])
     assert (ended.reason, ended.ended_at) == (EndReason.BUSY, WALL_START + 3.2)
     assert ended.description == "The device stayed busy for 3 seconds; the action was not run"
-    calls = bench.device.calls
-    await bench.clock.advance(120)
-    assert bench.device.calls == calls
+    assert await bench.quiet_after()
     assert bench.queue.actions == []
-    assert bench.clock.pending_timers() == 0
 
 
 async def test_a_run_held_for_the_window_given_up_says_so(bench: Bench) -> None:
@@ -425,11 +425,8 @@ async def test_dropping_a_queued_run_stops_its_calls(bench: Bench) -> None:
     assert bench.queue.drop("fast") is handle
     assert (bench.queue.drop("fast"), bench.queue.drop("seq")) == (None, None)
     assert bench.queue.actions == []
-    calls = bench.device.calls
-    await bench.clock.advance(120)
-    assert bench.device.calls == calls
+    assert await bench.quiet_after()
     assert bench.log == ["fast queued"]  # whoever drops it says how it ended
-    assert bench.clock.pending_timers() == 0
 
 
 async def test_dropping_a_run_on_the_wire_lets_its_call_go(bench: Bench) -> None:
@@ -453,11 +450,8 @@ async def test_closing_stops_the_retries(bench: Bench) -> None:
     await bench.clock.advance(2)
     bench.queue.close()
     await bench.queue.wait_closed()  # no call under way
-    calls = bench.device.calls
-    await bench.clock.advance(120)
-    assert bench.device.calls == calls
+    assert await bench.quiet_after()
     assert bench.log == ["fast queued"]  # not ended: whoever closes says what becomes of it
-    assert bench.clock.pending_timers() == 0
 
 
 async def test_a_read_after_closing_wakes_no_held_call(bench: Bench) -> None:
