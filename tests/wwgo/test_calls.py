@@ -17,6 +17,7 @@ from custom_components.ww_go.wwgo import (
     WwGoActionDisabledError,
     WwGoActionQueuedError,
     WwGoActionRunningError,
+    WwGoTimeoutError,
 )
 from custom_components.ww_go.wwgo.calls import (
     BUSY_BACKOFF_MAX,
@@ -284,6 +285,23 @@ async def test_an_answer_after_the_wait_leaves_the_run_queued_then_accepted(
     assert bench.log == ["fast queued", "fast accepted"]
     assert handle.run.state is RunState.RUNNING
     assert bench.queue.actions == []
+
+
+async def test_a_call_unanswered_after_the_wait_ends_saying_it_may_have_run(bench: Bench) -> None:
+    bench.device.gate = asyncio.Event()
+    handle, caller = bench.press("fast", wait=2)
+    await bench.clock.advance(2)
+    bench.device.call_errors = [WwGoTimeoutError("no answer")]
+    bench.device.gate.set()
+    await bench.clock.advance(0)
+    assert caller.result() is None
+    assert bench.log == ["fast queued", "fast failure"]
+    ended = outcome(bench.ends[handle])
+    assert ended.reason is EndReason.REFUSED
+    # The answer, not the call, may be what was lost: the device may well have run it.
+    assert ended.description == (
+        "The device did not answer the call in time; it may have run the action"
+    )
 
 
 async def test_a_refusal_after_the_wait_ends_the_run_refused(bench: Bench) -> None:

@@ -29,7 +29,10 @@ REFUSALS: dict[type[WwGoError], tuple[str, str]] = {
         "cannot_connect",
         "The device could not be reached; the action was not run",
     ),
-    WwGoTimeoutError: ("cannot_connect", "The device could not be reached; the action was not run"),
+    WwGoTimeoutError: (
+        "cannot_connect",
+        "The device did not answer the call in time; it may have run the action",
+    ),
     WwGoAuthenticationError: (
         "invalid_auth",
         "The device refused the login; the action was not run",

@@ -91,7 +91,10 @@ def test_an_outcome_without_a_result_says_why(reason: EndReason, description: st
     ("error", "description"),
     [
         (WwGoActionNotFoundError("404"), "The device has no action a; the action was not run"),
-        (WwGoTimeoutError("slow"), "The device could not be reached; the action was not run"),
+        (
+            WwGoTimeoutError("slow"),
+            "The device did not answer the call in time; it may have run the action",
+        ),
         (WwGoDeviceError("500"), "The device refused the action (500); it was not run"),
     ],
 )

@@ -31,6 +31,9 @@ class WwGoConnectionError(WwGoError):
 class WwGoTimeoutError(WwGoConnectionError):
     """The device did not answer in time."""
 
+    # A call may have been accepted while its answer was lost.
+    refused = "The device did not answer the call in time; it may have run the action"
+
 
 class WwGoAuthenticationError(WwGoError):
     """The device refused the credentials (401/403)."""
