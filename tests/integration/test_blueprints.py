@@ -382,6 +382,26 @@ async def test_a_run_another_client_started_is_retried_only_if_chosen(
 
 
 @pytest.mark.usefixtures("init_integration")
+async def test_a_failure_of_our_own_right_after_another_clients_is_retried(
+    hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
+) -> None:
+    await use_blueprint(
+        hass, RETRY, {"run_events": events("failing_http_request"), "notify": NOTIFY_ACTION}
+    )
+    await press_and_read(clock, "fast_http_request")  # Home Assistant knows where the IDs stand
+    shown = {"failing_http_request": last_run(hass, "failing_http_request")}
+    device.call_as_other("http_not_found")
+    await clock.step(61)
+    await results_read(clock, shown)
+    assert event(hass, "failing_http_request").attributes["started_by"] == "other"
+    await no_retry(clock, device)  # not retried: no round under way that ours could be part of
+    await press_and_read(clock, "failing_http_request")
+    assert calls(device) == 2
+    await retry(clock, device, "failing_http_request")
+    assert calls(device) == 3
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_retry_stops_at_a_success(
     hass: HomeAssistant, device: Device, notifications: list[ServiceCall], clock: Clock
 ) -> None:
@@ -485,7 +505,10 @@ async def test_script_branches_on_the_result(
             "on_failure": [
                 {
                     "action": "test.failure",
-                    "data": {"message": "{{ run.state }}: {{ run.description }} ({{ run.code }})"},
+                    "data": {
+                        "message": "{{ run.state }}: {{ run.description }} ({{ run.code }})",
+                        "run": "{{ run }}",
+                    },
                 }
             ],
         }
@@ -510,6 +533,8 @@ async def test_script_branches_on_the_result(
     assert failures[-1].data["message"] == (
         "error: The action could not be called; see the log (None)"
     )
+    # The run's attributes as every other report has them, though there was none.
+    assert set(failures[-1].data["run"]) == set(failures[0].data["run"])
 
 
 # The files
