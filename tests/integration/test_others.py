@@ -131,7 +131,10 @@ async def test_own_and_others_runs_interleaved_keep_their_origin(
 
 @pytest.mark.usefixtures("known")
 async def test_ten_idle_minutes_cost_ten_status_requests_and_no_write(
-    hass: HomeAssistant, device: Device, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    device: Device,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     device.reset_stats()
     changes: list[str] = []
@@ -142,8 +145,9 @@ async def test_ten_idle_minutes_cost_ten_status_requests_and_no_write(
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
     with store_writes(init_integration) as written:
-        for _ in range(10):
-            await advance(hass, 60)
+        for _ in range(60):  # ten minutes, in steps shorter than a minute
+            freezer.tick(10)
+            await advance(hass, 0)
     assert 9 <= device.stats()["requests"]["status"] <= 10  # one a minute
     assert (changes, written) == ([], [])
 
@@ -201,6 +205,10 @@ async def test_runs_others_started_while_home_assistant_was_stopped_are_reported
                 "status_ids": ids,
             }
         assert states(new, "failing_http_request")["result_code"] == "404"
+        again = run_events(new)
+        for _ in range(3):
+            await advance(new, 61)
+        assert event_types(again) == []  # not at the looks that follow either
         shown_at = {
             slug: event(new, slug).state for slug in ("failing_http_request", "modbus_write")
         }
