@@ -185,13 +185,14 @@ def test_every_run_reported_is_one_the_device_ran(
     # And none missed that it could tell apart: a whole run of a counted action, asked and held,
     # right after a status it saw (runs of one action reaching the top are left to the read on).
     reported = [{status.id for status in statuses} for _, statuses in found.runs]
-    for action_id, ids in runs:
-        whole = all(i in held for i in (ids[0] - 1, *ids)) and ids[0] - 1 in asked
-        if COUNTS.get(action_id) and whole and ids[-1] in asked:
+    for action_id, run_ids in runs:
+        first, last = run_ids[0], run_ids[-1]
+        whole = all(i in held for i in (first - 1, *run_ids)) and first - 1 in asked
+        if COUNTS.get(action_id) and whole and last in asked:
             at_top = all(
-                i in held and held[i].action_id == action_id for i in range(ids[0], asked[-1] + 1)
+                i in held and held[i].action_id == action_id for i in range(first, asked[-1] + 1)
             )
-            assert set(ids) in reported or (at_top and found.read_on)
+            assert set(run_ids) in reported or (at_top and found.read_on)
     if found.read_on and not found.wide:
         assert found.seen_up_to is not None
         assert found.seen_up_to >= start  # it got further
