@@ -17,8 +17,8 @@ from .calls import RunCalls
 from .const import CONF_FOLLOW_OTHERS, DEFAULT_FOLLOW_OTHERS, LOGGER
 from .coordinator import WwGoCoordinator
 from .scheduler import HassScheduler
-from .store import Kept, RunStore, after
-from .view import RunView
+from .store import Kept, RunStore
+from .view import RunView, after
 from .wwgo import (
     ActionDefinition,
     EndReason,

@@ -10,7 +10,7 @@ only: earlier releases ignore it, so that a downgrade after an upgrade still loa
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -24,8 +24,6 @@ from .wwgo import ActionDefinition, EndReason, EngineSnapshot, Run
 STORAGE_VERSION: Final = 3
 STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY: Final = 10.0
-# Successive runs of an action end at least this many seconds apart, as kept and shown.
-END_STEP: Final = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +63,6 @@ def _read[T](read: Callable[[Any], T], data: Any) -> T | None:
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         LOGGER.warning("Something kept before the restart cannot be read (%s): %r", err, data)
         return None
-
-
-def after(last: Run | None, run: Run) -> Run:
-    """An ended run, ending at least `END_STEP` after its action's last run.
-
-    Runs that end together (a reboot's expiry) then each show their own time, which is what the
-    run event's state is, to the millisecond: a state trigger sees every one.
-    """
-    if run.outcome is None or last is None or last.outcome is None:
-        return run
-    earliest = last.outcome.ended_at + END_STEP
-    if run.outcome.ended_at >= earliest:
-        return run
-    return replace(run, outcome=replace(run.outcome, ended_at=earliest))
 
 
 # Version 1 kept results by their state; each becomes a run ended for the reason that state had.

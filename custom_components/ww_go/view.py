@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from homeassistant.core import CALLBACK_TYPE, callback
 
@@ -10,6 +11,9 @@ from .const import LOGGER
 from .wwgo import Outcome, Run, RunHandle, StartedBy
 
 type ActionListener = Callable[[Run], None]
+
+# Successive runs of an action end at least this many seconds apart, as kept and shown.
+END_STEP: Final = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,20 @@ class ActionRuns:
 
 
 NO_RUNS = ActionRuns()
+
+
+def after(last: Run | None, run: Run) -> Run:
+    """An ended run, ending at least `END_STEP` after its action's last run.
+
+    Runs that end together (a reboot's expiry) then each show their own time, which is what the
+    run event's state is, to the millisecond: a state trigger sees every one.
+    """
+    if run.outcome is None or last is None or last.outcome is None:
+        return run
+    earliest = last.outcome.ended_at + END_STEP
+    if run.outcome.ended_at >= earliest:
+        return run
+    return replace(run, outcome=replace(run.outcome, ended_at=earliest))
 
 
 class RunView:
