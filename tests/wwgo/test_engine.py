@@ -10,7 +10,7 @@ import logging
 import math
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 import pytest
 
 from custom_components.ww_go.wwgo import (
@@ -709,6 +709,19 @@ async def _play(operations: list[tuple[str, Any]], *, eager: bool, follow: bool 
 
 @settings(max_examples=ENGINE_EXAMPLES, deadline=None)
 @given(st.lists(OPERATIONS, max_size=30), st.booleans(), st.booleans())
+# A read on the wire while a call shows the device restarted: another client's run after it.
+@example(
+    [
+        ("press", "fast"),
+        ("slow_answers", 2.0),
+        ("reboot", 1),
+        ("wait", 1.0),
+        ("press", "fast"),
+        ("other", "slow"),
+    ],
+    False,  # eager
+    True,  # follow
+)
 def test_every_accepted_run_ends_exactly_once(
     operations: list[tuple[str, Any]], eager: bool, follow: bool
 ) -> None:
@@ -987,6 +1000,44 @@ async def test_a_device_that_restarted_while_unreachable_is_found_again(
         ("fast", ids[0]),
         ("failing", ids[1]),
     ]
+
+
+async def test_a_read_on_the_wire_when_a_call_shows_a_restart_speaks_of_the_ids_before(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """Its answer says nothing of the IDs counted anew: the runs started since are all found."""
+    device.reboot(first_id=1)
+    device.answer_delay = 2.0
+    reads = len(device.reads)
+    while len(device.reads) == reads:  # the next look, asking for IDs past the old count
+        await clock.advance(0.1)
+    own = await call(follower, "fast")  # its ID shows the restart while the look is unanswered
+    await clock.advance(2)
+    ids = device.call_as_other("failing")
+    device.answer_delay = 0.0
+    await clock.advance(65)
+    assert heard.ends[own].state is RunState.SUCCESS
+    assert [run for run in _others(heard) if run[1] != "running"] == [("failing", "failure", ids)]
+
+
+async def test_a_call_on_the_wire_when_a_read_finds_a_restart_does_not_find_it_twice(
+    follower: RunEngine, device: FakeDevice, clock: FakeClock, heard: Heard
+) -> None:
+    """Another client's run found after the restart goes on: the call's IDs are of the new count."""
+    device.offline = True
+    await clock.advance(61)
+    device.reboot(first_id=1)
+    ids = device.call_as_other("long")
+    device.offline = False
+    device.answer_gate = asyncio.Event()
+    pressed = asyncio.ensure_future(call(follower, "fast"))
+    await clock.advance(61)  # a look finds the restart while the call is unanswered
+    assert _others(heard) == [("long", "running", ids)]
+    device.answer_gate.set()
+    own = await pressed
+    await clock.advance(65)
+    assert heard.ends[own].state is RunState.SUCCESS
+    assert _others(heard) == [("long", "running", ids)]
 
 
 async def test_a_new_device_is_found_without_its_past_being_reported(

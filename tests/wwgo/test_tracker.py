@@ -41,7 +41,8 @@ def _apply(
     wall: float,
 ) -> list[Run]:
     """The runs as the answer leaves them."""
-    return [run for _, run in tracker.apply(ReadPlan(tuple(asked)), answer, now, wall=wall)]
+    plan = ReadPlan(tuple(asked), restarts=tracker.restarts)  # planned now
+    return [run for _, run in tracker.apply(plan, answer, now, wall=wall)]
 
 
 def test_run_from_running_to_success() -> None:
@@ -230,6 +231,21 @@ def test_a_device_reboot_restarts_the_status_ids() -> None:
     assert tracker.pending_ids() == [1]
     [result] = _apply(tracker, [1], {1: _final("a", 1)}, now=3.0, wall=3.0)
     assert result.state is RunState.SUCCESS
+
+
+def test_an_answer_to_a_read_planned_before_a_restart_was_seen_is_set_aside() -> None:
+    """Its IDs were of the count before: the IDs after the restart are still all followed."""
+    tracker = RunTracker(actions={"a": 1})
+    tracker.others.on = True
+    _start(tracker, "a", [5000], now=0.0)
+    asked_before = tracker.plan()
+    assert asked_before.follow[0] == 5001
+    tracker.expire_all(wall=2.0, newest=0)  # a call showed the restart meanwhile
+    _start(tracker, "a", [1], now=2.0)
+    [(_, run)] = tracker.apply(asked_before, {}, 3.0, wall=3.0)
+    assert run.state is RunState.RUNNING  # not evicted: nothing was asked of it
+    assert tracker.plan().pending == (1,)
+    assert tracker.plan().follow[0] == 2
 
 
 def test_expected_ids_before_the_first_run_come_from_the_action_list() -> None:

@@ -217,7 +217,7 @@ class CallQueue:
                     waiting.for_window = True
                     return False
             # What is seen while the call is on the wire may already be past its IDs.
-            newest = tracker.learnt.newest_id
+            newest, restarts = tracker.learnt.newest_id, tracker.restarts
             tracker.others.call_started(handle.action_id, reading=self._reads.reading)
             try:
                 status_ids = await self._device.call(handle.action_id)
@@ -228,6 +228,8 @@ class CallQueue:
             finally:
                 tracker.others.call_ended(handle.action_id)
             self._waiting.pop(handle.action_id, None)
+            if tracker.restarts != restarts:
+                newest = None  # of the count before a restart found meanwhile
             self._accept(handle, status_ids, newest)
             return True
 

@@ -41,6 +41,8 @@ class ReadPlan:
     probes: tuple[int, ...] = ()
     # IDs ever further apart past `follow`: has the device gone further on?
     ahead: tuple[int, ...] = ()
+    # The device's restarts seen when planned: IDs asked before the last one meant other runs.
+    restarts: int = 0
 
     @property
     def ids(self) -> list[int]:

@@ -6,7 +6,7 @@ since the epoch, what an outcome is stamped with.
 """
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from .codes import STATUS_WINDOW
@@ -36,6 +36,8 @@ class RunTracker:
     # The device's actions, with the status IDs a call of each takes (None: not listed).
     actions: Mapping[str, int | None] = field(default_factory=dict)
     last_read: float | None = None
+    # The device's restarts seen (a read or call answered after one may have been sent before).
+    restarts: int = 0
     # No read before this time: the device asked us to back off, or did not answer.
     not_before: float = 0.0
     # The runs in flight, keyed by first status ID, oldest call first.
@@ -78,6 +80,7 @@ class RunTracker:
         The device counts its IDs anew, `newest` the newest seen since: every run it still holds
         is news.
         """
+        self.restarts += 1
         outcome = Outcome.of(EndReason.DEVICE_RESTARTED, wall)
         ended = [(handle, handle.current(outcome)) for handle in self.in_flight.values()]
         self.in_flight.clear()
@@ -128,7 +131,8 @@ class RunTracker:
         """What the next status request asks for: the runs in flight first, then others' IDs."""
         pending = tuple(self.pending_ids())
         room = self.window - len(pending)
-        return self.others.plan(self.learnt, pending, room, self.oldest_held() or 0)
+        plan = self.others.plan(self.learnt, pending, room, self.oldest_held() or 0)
+        return replace(plan, restarts=self.restarts)
 
     def next_read_delay(self, now: float) -> float | None:
         """Seconds until the next status read; None when there is nothing to read."""
@@ -181,9 +185,13 @@ class RunTracker:
         failed read is an empty plan: only timeouts can end runs then.
         """
         self.last_read = now
+        if plan.restarts != self.restarts:
+            # Asked before the device was seen to restart: its IDs then meant runs now gone.
+            plan, answer = ReadPlan(restarts=self.restarts), {}
         others, learnt = self.others, self.learnt
         if plan.probes and (newest := others.probed(learnt, plan, answer, self.oldest_held() or 0)):
-            # The device restarted: what else was asked, was asked of it before.
+            # The device restarted: what else was asked, was asked of it before. Read on.
+            others.read_on = True
             return self.expire_all(wall, newest=newest)
         changes: list[Change] = []
         self._observe(i for i in plan.pending if i in answer)
