@@ -26,7 +26,7 @@ from custom_components.ww_go.wwgo.calls import (
     CallQueue,
 )
 from custom_components.ww_go.wwgo.reads import ReadLoop
-from custom_components.ww_go.wwgo.tracker import Change
+from custom_components.ww_go.wwgo.tracker import Change, Sent
 
 from .fakes import WALL_START, FakeClock, FakeDevice, outcome
 
@@ -66,7 +66,7 @@ class Bench:
             self.device, clock, self.tracker, self.reads, accept=self._accept, report=self._report
         )
 
-    def _accept(self, handle: RunHandle, status_ids: Collection[int], _newest: int | None) -> None:
+    def _accept(self, handle: RunHandle, status_ids: Collection[int], _sent: Sent) -> None:
         clock = self.clock
         handle.update(self.tracker.start(handle, status_ids, clock.now(), clock.wall()))
         self.log.append(f"{handle.action_id} accepted")

@@ -1031,7 +1031,8 @@ async def test_a_call_on_the_wire_when_a_read_finds_a_restart_does_not_find_it_t
     device.offline = False
     device.answer_gate = asyncio.Event()
     pressed = asyncio.ensure_future(call(follower, "fast"))
-    await clock.advance(61)  # a look finds the restart while the call is unanswered
+    # A look finds the restart while the call is unanswered, and reads on at once.
+    await clock.advance(61)
     assert _others(heard) == [("long", "running", ids)]
     device.answer_gate.set()
     own = await pressed

@@ -16,7 +16,7 @@ from .errors import UnexpectedErrors, WwGoActionQueuedError, WwGoDeviceBusyError
 from .handle import RunHandle
 from .reads import ReadLoop, under_way
 from .run import EndReason, Outcome, Run
-from .tracker import RunTracker
+from .tracker import RunTracker, Sent
 
 LOGGER = logging.getLogger(__name__)
 
@@ -62,12 +62,12 @@ class CallQueue:
         tracker: RunTracker,
         reads: ReadLoop,
         *,
-        accept: Callable[[RunHandle, Collection[int], int | None], None],
+        accept: Callable[[RunHandle, Collection[int], Sent], None],
         report: Callable[[RunHandle, Run], None],
     ) -> None:
         """Hand runs the device accepted to `accept`, a waiting run's queuing and end to `report`.
 
-        `accept` also gets the newest status ID seen when the call was sent.
+        `accept` also gets where the device's IDs stood when the call was sent.
         """
         self._device = device
         self._scheduler = scheduler
@@ -217,7 +217,7 @@ class CallQueue:
                     waiting.for_window = True
                     return False
             # What is seen while the call is on the wire may already be past its IDs.
-            newest, restarts = tracker.learnt.newest_id, tracker.restarts
+            sent = tracker.sent()
             tracker.others.call_started(handle.action_id, reading=self._reads.reading)
             try:
                 status_ids = await self._device.call(handle.action_id)
@@ -228,9 +228,7 @@ class CallQueue:
             finally:
                 tracker.others.call_ended(handle.action_id)
             self._waiting.pop(handle.action_id, None)
-            if tracker.restarts != restarts:
-                newest = None  # of the count before a restart found meanwhile
-            self._accept(handle, status_ids, newest)
+            self._accept(handle, status_ids, sent)
             return True
 
     def _after_attempt(self, waiting: Waiting, accepted: bool) -> None:

@@ -17,7 +17,7 @@ from .others import Others
 from .reads import ReadListener, ReadLoop
 from .run import EndReason, Outcome, Run
 from .snapshot import EngineSnapshot
-from .tracker import Change, RunTracker
+from .tracker import Change, RunTracker, Sent
 
 LOGGER = logging.getLogger(__name__)
 
@@ -109,9 +109,9 @@ class RunEngine:
         """
         self._reads.soon()
 
-    def _accept(self, handle: RunHandle, status_ids: Collection[int], newest: int | None) -> None:
+    def _accept(self, handle: RunHandle, status_ids: Collection[int], sent: Sent) -> None:
         tracker, scheduler = self._tracker, self._scheduler
-        if tracker.restarted(status_ids, newest):
+        if tracker.restarted(status_ids, sent):
             # The device rebooted: the runs in flight went with it.
             ended = tracker.expire_all(scheduler.wall(), newest=min(status_ids) - 1)
             self._report_changes(ended)

@@ -24,6 +24,14 @@ RUN_TIMEOUT: Final = 300.0
 type Change = tuple[RunHandle, Run]
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Where the device's IDs stood, as known, when a call was sent."""
+
+    newest: int | None
+    restarts: int
+
+
 @dataclass(slots=True)
 class RunTracker:
     """Tracks runs in flight against the device's window of its newest statuses."""
@@ -66,13 +74,19 @@ class RunTracker:
                 self.others.own(learnt, ids, self.oldest_held() or 0)
         return run
 
-    def restarted(self, status_ids: Collection[int], newest: int | None) -> bool:
+    def sent(self) -> Sent:
+        """Where the IDs stand now, for a call about to be sent."""
+        return Sent(self.learnt.newest_id, self.restarts)
+
+    def restarted(self, status_ids: Collection[int], sent: Sent) -> bool:
         """Whether a call's status IDs show a device that restarted its counter (a reboot).
 
-        IDs only grow, and our calls are one at a time: a new ID at or below `newest`, the
-        newest seen when the call was sent, cannot come from the same counter.
+        IDs only grow, and our calls are one at a time: a new ID at or below the newest seen
+        when the call was sent cannot come from the same counter, unless a restart found since
+        (by a read while the call was on the wire) is what counted anew.
         """
-        return newest is not None and min(status_ids) <= newest
+        newest = sent.newest
+        return sent.restarts == self.restarts and newest is not None and min(status_ids) <= newest
 
     def expire_all(self, wall: float, *, newest: int) -> list[Change]:
         """End every run in flight: their statuses went with a reboot.
